@@ -1,0 +1,351 @@
+"""The scikit-learn estimator: :class:`RNNClassifier`.
+
+It keeps its own hyper-parameters and builds a ``skorch.NeuralNetClassifier``
+in :meth:`RNNClassifier.fit` (composition rather than inheritance, so that
+scikit-learn's estimator contract holds: see ``DESIGN.md``).
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import (
+    check_consistent_length,
+    check_is_fitted,
+    column_or_1d,
+)
+from skorch import NeuralNetClassifier
+from skorch.callbacks import EarlyStopping, PrintLog, ProgressBar
+from skorch.dataset import ValidSplit
+
+from ._callbacks import StopAtPerfectTrainAccuracy
+from ._validation import split_padding, validate_sequences
+from .nn import CELL_TYPES, POOLINGS, RecurrentClassifierModule
+
+__all__ = ["RNNClassifier"]
+
+_OPTIMIZERS = {
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+    "sgd": torch.optim.SGD,
+    "rmsprop": torch.optim.RMSprop,
+}
+_DTYPES = {"float32": (np.float32, torch.float32), "float64": (np.float64, torch.float64)}
+
+
+def _resolve_device(device):
+    """Turn ``"auto"`` into ``"cuda"`` when a GPU is visible, else ``"cpu"``."""
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return device
+
+
+class RNNClassifier(ClassifierMixin, BaseEstimator):
+    """Recurrent classifier for multivariate time series, with a selectable cell.
+
+    Wraps a :class:`~ica_sklearn.nn.RecurrentClassifierModule` trained with
+    skorch.  The defaults are those of Ismail et al. (2019): one layer of 5
+    hidden units, input-cell attention with 20 hops of dimension 50, dropout
+    0.1, Adam with learning rate 1e-3, batches of 50, up to 400 epochs,
+    stopping once the training accuracy reaches 100 %.
+
+    Parameters
+    ----------
+    cell : str, default="ica_lstm"
+        One of "lstm", "gru", "rnn", "bilstm", "lstm_self_attention",
+        "ica_lstm", "ica_gru", "ica_rnn" ("ica" = input-cell attention).
+    hidden_size : int, default=5
+        Hidden units of the recurrent layer.
+    num_layers : int, default=1
+        Stacked recurrent layers.
+    attention_hops : int, default=20
+        Hops ``r`` of the input-cell (or self-) attention.
+    attention_dim : int, default=50
+        Size ``d_a`` of the attention's scoring layer.
+    dropout : float, default=0.1
+        Dropout on the recurrent layer's input and output.
+    pooling : {"last", "mean", "max"}, default="last"
+        How the recurrent outputs are reduced over time: the output at the
+        last valid step (the paper), or mean / max over the valid steps.
+        Unused by "lstm_self_attention", which pools with its attention.
+    max_epochs : int, default=400
+        Upper bound on training epochs.
+    batch_size : int, default=50
+    lr : float, default=1e-3
+        Learning rate.
+    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, default="adam"
+    stop_at_perfect_train_accuracy : bool, default=True
+        Stop once every training sample of an epoch was classified correctly
+        (the paper's rule; the accuracy is counted on the epoch's batches).
+    validation_fraction : float or None, default=None
+        Fraction of the training data held out (stratified) to monitor
+        ``valid_loss``.  When set, training also stops early after
+        ``n_iter_no_change`` epochs without improvement, and the best weights
+        are restored.  None trains on all data.
+    n_iter_no_change : int, default=10
+        Patience of early stopping (used with ``validation_fraction``).
+    callbacks : list of skorch callbacks or None, default=None
+        Extra callbacks (learning-rate schedules, checkpoints, ...).
+    device : str, default="auto"
+        Torch device; "auto" picks "cuda" when available.
+    dtype : {"float32", "float64"}, default="float32"
+        Precision of the weights and computations.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling and dropout; the same value
+        gives identical predictions.
+    verbose : int, default=0
+        0 is silent; 1 or more prints a table per epoch and a progress bar.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The original class labels.
+    n_features_in_ : int
+        Features per time step for 3D or ragged input.  For 2D input (read as
+        univariate series) scikit-learn's convention applies: the number of
+        columns, i.e. of time steps.
+    feature_names_in_ : ndarray of str
+        Column names, when fitted on a pandas DataFrame (2D input).
+    n_timesteps_in_ : int
+        Longest sequence seen during fit.
+    n_channels_ : int
+        Features per time step seen by the network (1 for 2D input).
+    net_ : skorch.NeuralNetClassifier
+        The trained network; ``net_.module_`` is the torch module and
+        ``net_.history`` the per-epoch log (``train_loss``, ``train_acc``,
+        ``valid_loss``).
+    n_epochs_ : int
+        Epochs actually trained.
+    device_ : str
+        Device the network was trained on.
+
+    See Also
+    --------
+    ica_sklearn.nn.RecurrentClassifierModule : the torch module trained here.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ica_sklearn import RNNClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> y = np.repeat([0, 1], 20)
+    >>> X = rng.normal(size=(40, 12, 3)).astype("float32")
+    >>> X[:, :4, :] += np.where(y == 1, 1.0, -1.0)[:, None, None]
+    >>> clf = RNNClassifier(cell="ica_lstm", max_epochs=30, lr=1e-2, random_state=0)
+    >>> clf.fit(X, y).score(X, y)
+    1.0
+    >>> clf.predict_proba(X[:2]).shape
+    (2, 2)
+    """
+
+    _parameter_constraints = {
+        "cell": [StrOptions(set(CELL_TYPES))],
+        "hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "num_layers": [Interval(Integral, 1, None, closed="left")],
+        "attention_hops": [Interval(Integral, 1, None, closed="left")],
+        "attention_dim": [Interval(Integral, 1, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "pooling": [StrOptions(set(POOLINGS))],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "optimizer": [StrOptions(set(_OPTIMIZERS)), type],
+        "stop_at_perfect_train_accuracy": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "callbacks": [list, None],
+        "device": [str, torch.device],
+        "dtype": [StrOptions(set(_DTYPES))],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        cell="ica_lstm",
+        *,
+        hidden_size=5,
+        num_layers=1,
+        attention_hops=20,
+        attention_dim=50,
+        dropout=0.1,
+        pooling="last",
+        max_epochs=400,
+        batch_size=50,
+        lr=1e-3,
+        optimizer="adam",
+        stop_at_perfect_train_accuracy=True,
+        validation_fraction=None,
+        n_iter_no_change=10,
+        callbacks=None,
+        device="auto",
+        dtype="float32",
+        random_state=None,
+        verbose=0,
+    ):
+        self.cell = cell
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.attention_hops = attention_hops
+        self.attention_dim = attention_dim
+        self.dropout = dropout
+        self.pooling = pooling
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.optimizer = optimizer
+        self.stop_at_perfect_train_accuracy = stop_at_perfect_train_accuracy
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.callbacks = callbacks
+        self.device = device
+        self.dtype = dtype
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ input
+    def _validate_sequences(self, X, *, reset):
+        """Check X against the fit-time layout; return (values, lengths).
+
+        ``values`` is (n, T, F) in the estimator's dtype with padded steps
+        zeroed, ``lengths`` the valid steps per sample.
+        """
+        padded, _ = validate_sequences(
+            self, X, reset=reset, dtype=_DTYPES[self.dtype][0]
+        )
+        return split_padding(padded)
+
+    def _validate_targets(self, y, n_samples):
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y "
+                "is None."
+            )
+        y = column_or_1d(y, warn=True)
+        check_consistent_length(np.empty(n_samples), y)
+        check_classification_targets(y)
+        encoder = LabelEncoder().fit(y)
+        if len(encoder.classes_) < 2:
+            raise ValueError(
+                "y contains a single class "
+                f"({encoder.classes_[0]!r}); a classifier needs samples of at "
+                "least 2 classes."
+            )
+        self.classes_ = encoder.classes_
+        return encoder.transform(y).astype(np.int64)
+
+    # ---------------------------------------------------------------- network
+    def _build_net(self, n_classes, seed):
+        callbacks = [
+            (
+                "train_accuracy",
+                StopAtPerfectTrainAccuracy(stop=self.stop_at_perfect_train_accuracy),
+            )
+        ]
+        train_split = None
+        if self.validation_fraction is not None:
+            train_split = ValidSplit(
+                self.validation_fraction, stratified=True, random_state=seed
+            )
+            callbacks.append(
+                (
+                    "early_stopping",
+                    EarlyStopping(patience=self.n_iter_no_change, load_best=True),
+                )
+            )
+        if self.verbose:
+            callbacks.append(("progress_bar", ProgressBar()))
+        callbacks.extend(self.callbacks or [])
+        optimizer = _OPTIMIZERS.get(self.optimizer, self.optimizer)
+        return NeuralNetClassifier(
+            RecurrentClassifierModule,
+            module__n_features=self.n_channels_,
+            module__n_classes=n_classes,
+            module__cell=self.cell,
+            module__hidden_size=self.hidden_size,
+            module__num_layers=self.num_layers,
+            module__attention_hops=self.attention_hops,
+            module__attention_dim=self.attention_dim,
+            module__dropout=self.dropout,
+            module__pooling=self.pooling,
+            module__dtype=_DTYPES[self.dtype][1],
+            criterion=torch.nn.CrossEntropyLoss,
+            optimizer=optimizer,
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            iterator_train__shuffle=True,
+            train_split=train_split,
+            callbacks=callbacks,
+            device=self.device_,
+            classes=list(range(n_classes)),
+            verbose=int(self.verbose),
+        )
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Train the network.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+(n_samples, n_timesteps), or list of (n_timesteps_i, n_features) arrays
+            Sequences; shorter ones may be NaN-padded at the end.
+        y : array-like of shape (n_samples,)
+            Class labels of any type.
+
+        Returns
+        -------
+        self : RNNClassifier
+        """
+        values, lengths = self._validate_sequences(X, reset=True)
+        targets = self._validate_targets(y, len(values))
+        self.device_ = str(_resolve_device(self.device))
+        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        devices = [torch.cuda.current_device()] if self.device_.startswith("cuda") else []
+        with torch.random.fork_rng(devices=devices):
+            torch.manual_seed(seed)
+            self.net_ = self._build_net(len(self.classes_), seed)
+            self.net_.fit({"X": values, "lengths": lengths}, targets)
+        self.n_epochs_ = len(self.net_.history)
+        return self
+
+    # ------------------------------------------------------------- prediction
+    def predict_proba(self, X):
+        """Class probabilities (softmax of the logits).
+
+        Parameters
+        ----------
+        X : array-like, same layouts as in :meth:`fit`
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        check_is_fitted(self)
+        values, lengths = self._validate_sequences(X, reset=False)
+        return self.net_.predict_proba({"X": values, "lengths": lengths})
+
+    def predict(self, X):
+        """Predicted class labels (of the original type).
+
+        Parameters
+        ----------
+        X : array-like, same layouts as in :meth:`fit`
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+        """
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.non_deterministic = self.random_state is None
+        return tags
