@@ -350,7 +350,7 @@ def atlas_from_coords(
     >>> atlas = atlas_from_coords([[-40, -20, 50], [40, -20, 50]], radius=8,
     ...                           names=["left M1", "right M1"])
     >>> atlas.voxel_counts().tolist()
-    [33, 33]
+    [32, 32]
     """
     if isinstance(coords, pd.DataFrame):
         coords = coords[["x", "y", "z"]].to_numpy()

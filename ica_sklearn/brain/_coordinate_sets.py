@@ -83,7 +83,7 @@ def load_coords_atlas(name="dosenbach", *, radius=None, resolution=4):
     --------
     >>> from ica_sklearn.brain import load_coords_atlas
     >>> atlas = load_coords_atlas("dosenbach")
-    >>> sorted(set(atlas.networks))[:3]
+    >>> sorted(set(atlas.networks.tolist()))[:3]
     ['cerebellum', 'cingulo-opercular', 'default']
     """
     if name not in COORDINATE_SETS:
