@@ -84,10 +84,13 @@ def _safe_ratio(numerator, denominator):
 def precision_recall_curves(mask, saliency, percentiles=DEFAULT_PERCENTILES):
     """Saliency-weighted precision and recall of the top-p % saliency cells.
 
-    For each percentage ``p``, the smallest set of highest-saliency cells
-    that holds ``p`` % of a sample's total saliency is compared with the box
-    (see the module notes of :mod:`ica_sklearn.metrics` for ties and
-    degenerate maps)::
+    For each percentage ``p``, the *top-p % saliency cells* - the smallest
+    set of highest-saliency cells that holds ``p`` % of a sample's total
+    saliency - are compared with the box. Cells tied in saliency are taken
+    or left together (the set is ``{s >= c}`` for the largest ``c`` that
+    reaches ``p`` %), so the result never depends on the cell order; cells of
+    zero saliency are never taken, and a constant map (all zeros once
+    scaled) selects nothing::
 
         precision = sum(s, selected & box) / sum(s, selected)
         recall    = sum(s, selected & box) / sum(s, box)

@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ica_sklearn.datasets import (
     BACKGROUND_PROCESSES,
@@ -241,3 +243,21 @@ def test_train_test_is_deterministic_and_splits_differ():
         n_train=20, n_test=20, n_timesteps=5, n_features=5, standardize=False, random_state=7
     )
     assert not np.array_equal(raw[0], raw[1])
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    layout=st.sampled_from(list_box_layouts()),
+    n_samples=st.integers(1, 6),
+    n_timesteps=st.integers(1, 30),
+    n_features=st.integers(1, 30),
+    seed=st.integers(0, 1000),
+)
+def test_any_grid_size_gives_consistent_shapes_property(layout, n_samples, n_timesteps, n_features, seed):
+    X, y, mask = make_box_dataset(
+        layout, n_samples, n_timesteps=n_timesteps, n_features=n_features, random_state=seed
+    )
+    assert X.shape == mask.shape == (n_samples, n_timesteps, n_features)
+    assert y.shape == (n_samples,)
+    assert mask.any(axis=(1, 2)).all()  # every sample has a box, however small the grid
+    assert np.isfinite(X).all()
