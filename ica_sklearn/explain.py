@@ -6,6 +6,7 @@ The explainer is a scikit-learn transformer: ``transform(X)`` returns one
 """
 
 import warnings
+from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
@@ -269,9 +270,7 @@ class SaliencyExplainer(TransformerMixin, BaseEstimator):
         maps = np.empty(values.shape, dtype=values.dtype)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         bar = _progress_bar(self.verbose, 0 if self.tsr else len(values))
-        devices = [torch.device(device)] if str(device).startswith("cuda") else []
-        with torch.random.fork_rng(devices=devices), no_cudnn(device):
-            torch.manual_seed(seed)
+        with _seeded(seed, device), no_cudnn(device):
             for start in range(0, len(values), group):
                 part = slice(start, start + group)
                 X = torch.as_tensor(values[part], dtype=dtype, device=device)
@@ -313,6 +312,21 @@ _DEEPLIFT_WARNING = (
     "not a DeepLift attribution. Use method='input_x_gradient' or "
     "'integrated_gradients' to say what you compute."
 )
+
+
+@contextmanager
+def _seeded(seed, device):
+    """Seed torch's and numpy's global generators (Captum draws from both) and
+    restore them afterwards."""
+    devices = [torch.device(device)] if str(device).startswith("cuda") else []
+    numpy_state = np.random.get_state()
+    try:
+        with torch.random.fork_rng(devices=devices):
+            torch.manual_seed(seed)
+            np.random.seed(seed)
+            yield
+    finally:
+        np.random.set_state(numpy_state)
 
 
 def _absolute(attribute):
