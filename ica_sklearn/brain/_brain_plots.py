@@ -90,11 +90,13 @@ def plot_glass_brain_windows(
     figure, axes = plt.subplots(n_windows, 1, figsize=(9, height), squeeze=False)
     figure.subplots_adjust(left=0.02, right=0.9, bottom=0.02, top=1 - 0.5 / height, hspace=0.1)
     for window, ax in enumerate(axes[:, 0]):
-        plotting.plot_glass_brain(
-            image.index_img(images, window), figure=figure, axes=ax, display_mode=display_mode,
-            colorbar=False, threshold=threshold, vmin=vmin, vmax=vmax, cmap=cmap,
-            plot_abs=False, title=labels[window], annotate=False,
-        )
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*empty mask.*")  # window below threshold
+            plotting.plot_glass_brain(
+                image.index_img(images, window), figure=figure, axes=ax,
+                display_mode=display_mode, colorbar=False, threshold=threshold, vmin=vmin,
+                vmax=vmax, cmap=cmap, plot_abs=False, title=labels[window], annotate=False,
+            )
     _add_colourbar(figure, cmap, vmin, vmax, "saliency")
     if title:
         figure.suptitle(title)
