@@ -11,7 +11,7 @@ __all__ = ["make_task_fmri_dataset"]
 
 PLACEMENTS = ("early_late", "early", "late")
 EARLY_ZONE = (0.05, 0.45)  # fractions of the run
-LATE_ZONE = (0.55, 0.95)
+LATE_ZONE = (0.7, 1.0)  # up to the end: a model that forgets early input still sees it
 
 
 def _default_task_blocks(n_tasks, n_timesteps, placement, block_duration):
@@ -108,7 +108,7 @@ def make_task_fmri_dataset(
     haemodynamic response, scaled to peak ``amplitude`` times a per-subject gain
     (uniform 0.75-1.25) and a per-region gain (uniform 0.6-1.0). With the
     default ``placement="early_late"``, each task has one block early in the run
-    (between 5 % and 45 % of it) and one late (55 %-95 %), task ``k`` in the
+    (between 5 % and 45 % of it) and one late (70 %-100 %), task ``k`` in the
     ``k``-th slot of each zone, so that a model which only looks at the end of a
     run still classifies well but misses the early evidence. Block onsets jitter
     per run by up to ``onset_jitter`` scans. Background: AR(1) noise (lag-1
