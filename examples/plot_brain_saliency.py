@@ -52,7 +52,8 @@ test = info.subject >= 45
 print(f"X {X.shape}, {test.sum()} test runs; task regions:")
 for task, region_ids in enumerate(info.task_regions):
     networks = sorted(set(atlas.networks[atlas.index_of(region_ids)].tolist()))
-    print(f"  task {task}: {networks} regions {region_ids.tolist()}, blocks {info.task_blocks[task]}")
+    blocks = info.task_blocks[task]
+    print(f"  task {task}: {networks} regions {region_ids.tolist()}, blocks {blocks}")
 
 # %%
 # Train an LSTM and an LSTM with input-cell attention
