@@ -20,15 +20,21 @@ and the explainer warns.
 import warnings
 from contextlib import contextmanager
 
+import numpy as np
 import torch
 from torch import nn
 
 __all__ = [
     "METHODS",
+    "DEEPLIFT_WARNING",
     "ScoreModule",
+    "absolute",
     "deeplift_degrades",
     "make_attribution",
     "no_cudnn",
+    "predicted_indices",
+    "samples_per_call",
+    "seeded",
 ]
 
 #: Names accepted by ``SaliencyExplainer(method=...)``.
@@ -242,3 +248,51 @@ def make_attribution(method, score_module, *, method_params=None, batch_size=256
         return result.detach()
 
     return attribute
+
+
+DEEPLIFT_WARNING = (
+    "Captum's {method} has no DeepLift rules for torch's recurrent layers "
+    "(nn.LSTM, nn.GRU, nn.RNN; input-cell attention's tanh is a function, not a "
+    "module): "
+    "through them it back-propagates plain gradients, so the result is gradient x "
+    "(input - baseline) (with only the output softmax treated by a DeepLift rule), "
+    "not a DeepLift attribution. Use method='input_x_gradient' or "
+    "'integrated_gradients' to say what you compute."
+)
+
+
+@contextmanager
+def seeded(seed, device):
+    """Seed torch's and numpy's global generators (Captum draws from both) and
+    restore them afterwards."""
+    devices = [torch.device(device)] if str(device).startswith("cuda") else []
+    numpy_state = np.random.get_state()
+    try:
+        with torch.random.fork_rng(devices=devices):
+            torch.manual_seed(seed)
+            np.random.seed(seed)
+            yield
+    finally:
+        np.random.set_state(numpy_state)
+
+
+def absolute(attribute):
+    """Wrap an attribution function to return absolute values."""
+
+    def absolute_attribute(X, lengths, targets):
+        return attribute(X, lengths, targets).abs()
+
+    return absolute_attribute
+
+
+def predicted_indices(module, values, lengths, *, dtype, device, batch_size):
+    """Predicted class index of every sample, in batches, without gradients."""
+    module = module.eval()
+    indices = []
+    with torch.no_grad():
+        for start in range(0, len(values), batch_size):
+            part = slice(start, start + batch_size)
+            X = torch.as_tensor(values[part], dtype=dtype, device=device)
+            L = torch.as_tensor(lengths[part], device=device)
+            indices.append(module(X, L).argmax(dim=1).cpu().numpy())
+    return np.concatenate(indices).astype(np.int64)

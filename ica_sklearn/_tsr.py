@@ -62,7 +62,9 @@ def _run_jobs(attribute, X, lengths, targets, base, valid, jobs, batch_size, bar
                 base.mask_value
             )
         maps = attribute(copies, lengths[index], targets[index])
-        change = (maps - base.maps[index]).abs() * valid[index]
+        change = torch.sub(maps, base.maps[index]).abs_()
+        if valid is not None:
+            change.mul_(valid[index])
         totals[part] = change.sum(dim=(1, 2)).double().cpu().numpy()
         if bar is not None:
             bar.update(len(index))
@@ -139,7 +141,9 @@ def temporal_saliency_rescaling(
     n, n_steps, n_features = X.shape
     lengths_np = lengths.cpu().numpy()
     step_valid = np.arange(n_steps)[None, :] < lengths_np[:, None]  # (n, T)
-    valid = torch.as_tensor(step_valid, device=X.device)[:, :, None].to(X.dtype)
+    valid = None  # sums over all cells unless some sequence is padded
+    if not step_valid.all():
+        valid = torch.as_tensor(step_valid, device=X.device)[:, :, None].to(X.dtype)
     if maps is None:
         maps = torch.cat(
             [

@@ -6,7 +6,6 @@ The explainer is a scikit-learn transformer: ``transform(X)`` returns one
 """
 
 import warnings
-from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
@@ -19,13 +18,17 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._attribution import (
+    DEEPLIFT_WARNING,
     METHODS,
     OUTPUTS,
     ScoreModule,
+    absolute,
     deeplift_degrades,
     make_attribution,
     no_cudnn,
+    predicted_indices,
     samples_per_call,
+    seeded,
 )
 from ._tsr import temporal_saliency_rescaling
 from ._validation import unpad
@@ -33,7 +36,6 @@ from ._validation import unpad
 __all__ = ["SaliencyExplainer", "time_importance", "feature_importance"]
 
 _TSR_DEFAULTS = {"threshold": 0.55, "mask_value": 0.0, "constant": 0.1}
-_TORCH_DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
 
 class SaliencyExplainer(TransformerMixin, BaseEstimator):
@@ -83,7 +85,7 @@ class SaliencyExplainer(TransformerMixin, BaseEstimator):
         checks it; ``transform`` works without ``fit``).  False: ``fit``
         trains a clone, stored as ``estimator_`` (needed with ``clone``, grid
         searches and as a Pipeline step).
-    batch_size : int, default=256
+    batch_size : int, default=64
         Copies of the input that go through the network at once (samples,
         masked copies of TSR, interpolation steps, perturbations): bounds
         memory.
@@ -154,7 +156,7 @@ class SaliencyExplainer(TransformerMixin, BaseEstimator):
         tsr=False,
         tsr_params=None,
         prefit=True,
-        batch_size=256,
+        batch_size=64,
         random_state=None,
         verbose=0,
     ):
@@ -225,7 +227,7 @@ class SaliencyExplainer(TransformerMixin, BaseEstimator):
         targets = self._target_indices(classifier, values, lengths, y)
         module = classifier.net_.module_.eval()
         if self.method in ("deeplift", "deeplift_shap") and deeplift_degrades(module):
-            warnings.warn(_DEEPLIFT_WARNING.format(method=self.method), UserWarning)
+            warnings.warn(DEEPLIFT_WARNING.format(method=self.method), UserWarning)
         maps = self._attribute_all(classifier, ScoreModule(module, self.output).eval(),
                                    values, lengths, targets)
         return unpad(maps, lengths)
@@ -246,7 +248,10 @@ class SaliencyExplainer(TransformerMixin, BaseEstimator):
         classes = classifier.classes_
         if isinstance(self.target, str) and self.target == "auto":
             if y is None:
-                return _predicted_indices(classifier, values, lengths, self.batch_size)
+                return predicted_indices(
+                    classifier.net_.module_, values, lengths, batch_size=self.batch_size,
+                    dtype=getattr(torch, classifier.dtype), device=classifier.device_,
+                )
             y = column_or_1d(y, warn=True)
             if len(y) != len(values):
                 raise ValueError(
@@ -257,20 +262,20 @@ class SaliencyExplainer(TransformerMixin, BaseEstimator):
         return np.full(len(values), _label_indices(classes, [self.target], "target")[0])
 
     def _attribute_all(self, classifier, score_module, values, lengths, targets):
-        device, dtype = classifier.device_, _TORCH_DTYPES[classifier.dtype]
+        device, dtype = classifier.device_, getattr(torch, classifier.dtype)
         attribute = make_attribution(
             self.method, score_module, method_params=self.method_params,
             batch_size=self.batch_size,
         )
         if self.absolute:
-            attribute = _absolute(attribute)
+            attribute = absolute(attribute)
         chunk = samples_per_call(self.method, self.method_params, self.batch_size)
         # TSR stacks masked copies of a group of samples; keep a group small.
         group = self.batch_size if self.tsr else chunk
         maps = np.empty(values.shape, dtype=values.dtype)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         bar = _progress_bar(self.verbose, 0 if self.tsr else len(values))
-        with _seeded(seed, device), no_cudnn(device):
+        with seeded(seed, device), no_cudnn(device):
             for start in range(0, len(values), group):
                 part = slice(start, start + group)
                 X = torch.as_tensor(values[part], dtype=dtype, device=device)
@@ -302,38 +307,6 @@ class SaliencyExplainer(TransformerMixin, BaseEstimator):
         tags.input_tags.three_d_array = True
         tags.non_deterministic = True
         return tags
-
-
-_DEEPLIFT_WARNING = (
-    "Captum's {method} has no DeepLift rules for torch's recurrent layers "
-    "(nn.LSTM, nn.GRU, nn.RNN; the attention's tanh is a function, not a module): "
-    "through them it back-propagates plain gradients, so the result is gradient x "
-    "(input - baseline) (with only the output softmax treated by a DeepLift rule), "
-    "not a DeepLift attribution. Use method='input_x_gradient' or "
-    "'integrated_gradients' to say what you compute."
-)
-
-
-@contextmanager
-def _seeded(seed, device):
-    """Seed torch's and numpy's global generators (Captum draws from both) and
-    restore them afterwards."""
-    devices = [torch.device(device)] if str(device).startswith("cuda") else []
-    numpy_state = np.random.get_state()
-    try:
-        with torch.random.fork_rng(devices=devices):
-            torch.manual_seed(seed)
-            np.random.seed(seed)
-            yield
-    finally:
-        np.random.set_state(numpy_state)
-
-
-def _absolute(attribute):
-    def absolute_attribute(X, lengths, targets):
-        return attribute(X, lengths, targets).abs()
-
-    return absolute_attribute
 
 
 def _progress_bar(verbose, total):
@@ -371,19 +344,6 @@ def _label_indices(classes, labels, name):
             f"{classes.tolist()}."
         )
     return np.searchsorted(classes, labels).astype(np.int64)
-
-
-def _predicted_indices(classifier, values, lengths, batch_size):
-    module = classifier.net_.module_.eval()
-    dtype = _TORCH_DTYPES[classifier.dtype]
-    indices = []
-    with torch.no_grad():
-        for start in range(0, len(values), batch_size):
-            X = torch.as_tensor(values[start : start + batch_size], dtype=dtype,
-                                device=classifier.device_)
-            L = torch.as_tensor(lengths[start : start + batch_size], device=classifier.device_)
-            indices.append(module(X, L).argmax(dim=1).cpu().numpy())
-    return np.concatenate(indices).astype(np.int64)
 
 
 def _check_maps(saliency):
