@@ -68,7 +68,7 @@ def main():
     results = {}
     for dtype in ("float32", "float64"):
         clf = RNNClassifier("ica_lstm", dtype=dtype, **settings).fit(X_train, y_train)
-        explainer = SaliencyExplainer(clf, batch_size=300)
+        explainer = SaliencyExplainer(clf)  # default batch_size=64
         explainer.transform(X_test[:5], y_test[:5])  # warm-up
         seconds, maps = timed(lambda: explainer.transform(X_test, y_test), repeat=3)
         results[dtype] = (seconds, maps, clf)

@@ -309,3 +309,26 @@ def test_input_cell_attention_finds_an_early_box():
         fractions[cell] = np.mean((maps * box).sum(axis=(1, 2)) / maps.sum(axis=(1, 2)))
     assert fractions["ica_lstm"] > 0.1
     assert fractions["ica_lstm"] > 10 * fractions["lstm"]
+
+
+def test_cudnn_is_disabled_only_for_gpu_attribution():
+    from ica_sklearn._attribution import no_cudnn
+
+    enabled = torch.backends.cudnn.enabled
+    with no_cudnn("cuda:0"):
+        assert not torch.backends.cudnn.enabled
+    assert torch.backends.cudnn.enabled == enabled
+    with no_cudnn("cpu"):
+        assert torch.backends.cudnn.enabled == enabled
+
+
+def test_transform_never_switches_to_train_mode(fitted, data):
+    module = fitted["ica_lstm"].net_.module_
+    seen = []
+    handle = module.register_forward_pre_hook(lambda mod, args: seen.append(mod.training))
+    try:
+        SaliencyExplainer(fitted["ica_lstm"], "integrated_gradients",
+                          method_params={"n_steps": 3}).transform(*data)
+    finally:
+        handle.remove()
+    assert seen and not any(seen)
