@@ -232,9 +232,8 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         encoder = LabelEncoder().fit(y)
         if len(encoder.classes_) < 2:
             raise ValueError(
-                "y contains a single class "
-                f"({encoder.classes_[0]!r}); a classifier needs samples of at "
-                "least 2 classes."
+                f"y contains only 1 class ({encoder.classes_[0]!r}); a classifier "
+                "needs samples of at least 2 classes."
             )
         self.classes_ = encoder.classes_
         return encoder.transform(y).astype(np.int64)
@@ -342,7 +341,8 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         -------
         labels : ndarray of shape (n_samples,)
         """
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
