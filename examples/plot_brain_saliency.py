@@ -39,7 +39,7 @@ from ica_sklearn.brain import (
     plot_saliency_stat_map,
     plot_saliency_surface,
 )
-from ica_sklearn.explain import SaliencyExplainer
+from ica_sklearn import SaliencyExplainer
 from ica_sklearn.metrics import saliency_auc, weighted_jaccard
 
 TR = 2.0
