@@ -1,0 +1,201 @@
+"""RNNClassifier and TimeSeriesStandardScaler: the scikit-learn contract and
+the sequence-specific behaviour (layouts, padding, labels, reproducibility)."""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from ica_sklearn import RNNClassifier, TimeSeriesStandardScaler
+from ica_sklearn.nn import CELL_TYPES
+
+# Small attention and a higher learning rate keep the ~55 checks per cell fast.
+# float64: the subset-invariance check compares predictions of different batch
+# compositions at 1e-7, below float32's round-off in batched matrix products.
+CHECK_PARAMS = dict(
+    max_epochs=60,
+    lr=0.02,
+    attention_hops=4,
+    attention_dim=8,
+    dtype="float64",
+    random_state=0,
+)
+FAST = dict(max_epochs=15, lr=0.02, attention_hops=3, attention_dim=4, random_state=0)
+
+
+@parametrize_with_checks(
+    [RNNClassifier(cell=cell, **CHECK_PARAMS) for cell in CELL_TYPES]
+    + [TimeSeriesStandardScaler()]
+)
+def test_scikit_learn_contract(estimator, check):
+    check(estimator)
+
+
+@pytest.fixture(scope="module")
+def early_signal_data():
+    rng = np.random.RandomState(0)
+    y = np.repeat([0, 1], 30)
+    X = rng.normal(size=(60, 10, 3)).astype(np.float32)
+    X[:, :3, :] += np.where(y == 1, 1.5, -1.5)[:, None, None]
+    return X, y
+
+
+def test_learns_an_early_signal_with_every_cell(early_signal_data):
+    X, y = early_signal_data
+    for cell in ("ica_lstm", "ica_gru", "lstm_self_attention"):
+        clf = RNNClassifier(cell, **{**FAST, "max_epochs": 40}).fit(X, y)
+        assert clf.score(X, y) >= 0.9, cell
+
+
+def test_string_labels_and_fitted_attributes(early_signal_data):
+    X, y = early_signal_data
+    labels = np.array(["rest", "task"])[y]
+    clf = RNNClassifier("lstm", **FAST).fit(X, labels)
+    assert list(clf.classes_) == ["rest", "task"]
+    assert set(clf.predict(X)) <= {"rest", "task"}
+    assert clf.n_features_in_ == 3 and clf.n_channels_ == 3
+    assert clf.n_timesteps_in_ == 10
+    assert 1 <= clf.n_epochs_ <= 15
+    assert "train_acc" in clf.net_.history[-1]
+
+
+def test_same_random_state_gives_identical_predictions(early_signal_data):
+    X, y = early_signal_data
+    first = RNNClassifier("ica_lstm", **FAST).fit(X, y).predict_proba(X)
+    second = RNNClassifier("ica_lstm", **FAST).fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(first, second)
+    other = RNNClassifier("ica_lstm", **{**FAST, "random_state": 1}).fit(X, y)
+    assert not np.array_equal(first, other.predict_proba(X))
+
+
+def test_pickle_round_trip_keeps_predictions(early_signal_data):
+    X, y = early_signal_data
+    clf = RNNClassifier("ica_gru", **FAST).fit(X, y)
+    restored = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(clf.predict_proba(X), restored.predict_proba(X))
+
+
+@pytest.mark.parametrize("cell", CELL_TYPES)
+def test_ragged_list_equals_nan_padding_equals_alone(cell, early_signal_data):
+    X, y = early_signal_data
+    clf = RNNClassifier(cell, **{**FAST, "max_epochs": 3}).fit(X, y)
+    ragged = [X[0, :4], X[1], X[2, :7]]
+    padded = np.full((3, 10, 3), np.nan, dtype=np.float32)
+    for index, sequence in enumerate(ragged):
+        padded[index, : len(sequence)] = sequence
+    from_list = clf.predict_proba(ragged)
+    np.testing.assert_allclose(from_list, clf.predict_proba(padded), atol=1e-6)
+    for index, sequence in enumerate(ragged):
+        alone = clf.predict_proba(sequence[None])
+        np.testing.assert_allclose(from_list[index], alone[0], atol=1e-6)
+
+
+def test_fits_ragged_training_data(early_signal_data):
+    X, y = early_signal_data
+    ragged = [x[: 5 + i % 6] for i, x in enumerate(X)]
+    clf = RNNClassifier("ica_lstm", **{**FAST, "max_epochs": 40}).fit(ragged, y)
+    assert clf.n_timesteps_in_ == 10
+    assert clf.score(ragged, y) >= 0.9
+
+
+def test_two_dimensional_input_is_read_as_univariate_series():
+    rng = np.random.RandomState(0)
+    y = np.repeat([0, 1], 20)
+    X = rng.normal(size=(40, 6)) + np.where(y == 1, 1.0, -1.0)[:, None]
+    clf = RNNClassifier("gru", **{**FAST, "max_epochs": 30}).fit(X, y)
+    assert clf.n_channels_ == 1 and clf.n_features_in_ == 6
+    np.testing.assert_allclose(
+        clf.predict_proba(X), clf.predict_proba(X[:, :, None]), atol=1e-7
+    )
+
+
+def test_stops_at_perfect_training_accuracy_unless_told_not_to(early_signal_data):
+    X, y = early_signal_data
+    stopped = RNNClassifier("ica_lstm", **{**FAST, "max_epochs": 100}).fit(X, y)
+    assert stopped.n_epochs_ < 100
+    assert stopped.net_.history[-1, "train_acc"] == 1.0
+    assert all(acc < 1.0 for acc in stopped.net_.history[:-1, "train_acc"])
+    full = RNNClassifier(
+        "ica_lstm", stop_at_perfect_train_accuracy=False, **{**FAST, "max_epochs": 20}
+    ).fit(X, y)
+    assert full.n_epochs_ == 20
+
+
+def test_validation_fraction_adds_early_stopping(early_signal_data):
+    X, y = early_signal_data
+    clf = RNNClassifier(
+        "lstm",
+        validation_fraction=0.25,
+        n_iter_no_change=2,
+        stop_at_perfect_train_accuracy=False,
+        **{**FAST, "max_epochs": 200, "lr": 0.05},
+    ).fit(X, y)
+    assert "valid_loss" in clf.net_.history[-1]
+    assert clf.n_epochs_ < 200
+
+
+def test_verbose_prints_a_training_log(early_signal_data, capsys):
+    X, y = early_signal_data
+    RNNClassifier("rnn", verbose=1, **{**FAST, "max_epochs": 2}).fit(X, y)
+    assert "train_loss" in capsys.readouterr().out
+
+
+def test_scaler_standardises_each_position_and_keeps_padding():
+    rng = np.random.RandomState(0)
+    X = rng.normal(3.0, 2.0, size=(50, 6, 4))
+    X[0, 4:] = np.nan
+    scaled = TimeSeriesStandardScaler().fit_transform(X)
+    assert np.isnan(scaled[0, 4:]).all() and not np.isnan(scaled[1:]).any()
+    np.testing.assert_allclose(np.nanmean(scaled, axis=0), 0.0, atol=1e-12)
+    np.testing.assert_allclose(np.nanstd(scaled, axis=0), 1.0, atol=1e-12)
+    flat = X[1:].reshape(49, -1)
+    expected = (flat - flat.mean(0)) / flat.std(0)
+    refit = TimeSeriesStandardScaler().fit(X[1:]).transform(X[1:])
+    np.testing.assert_allclose(refit.reshape(49, -1), expected, atol=1e-12)
+
+
+def test_pipeline_and_grid_search_over_cells(early_signal_data):
+    X, y = early_signal_data
+    pipe = make_pipeline(TimeSeriesStandardScaler(), RNNClassifier(**FAST))
+    search = GridSearchCV(
+        pipe, {"rnnclassifier__cell": ["lstm", "ica_lstm"]}, cv=2, n_jobs=1
+    ).fit(X, y)
+    assert search.best_params_["rnnclassifier__cell"] in {"lstm", "ica_lstm"}
+    assert search.predict(X).shape == (60,)
+    assert len(search.cv_results_["mean_test_score"]) == 2
+    clone(search.best_estimator_)
+
+
+@pytest.mark.parametrize(
+    "make_X, message",
+    [
+        (lambda X: np.where(np.arange(10)[None, :, None] == 3, np.nan, X), "NaN inside"),
+        (lambda X: np.where(np.arange(10)[None, :, None] == 3, np.inf, X), "infinity"),
+        (lambda X: X[:, :, :, None], "2D .* or 3D"),
+        (lambda X: X[:0], "0 sample"),
+        (lambda X: X[:, :0], "at least one time"),
+        (lambda X: [X[0], X[1, :, :2]], "same number of features"),
+        (lambda X: np.full_like(X, np.nan), "no valid time step"),
+    ],
+)
+def test_bad_input_gets_a_clear_error(make_X, message, early_signal_data):
+    X, y = early_signal_data
+    with pytest.raises(ValueError, match=message):
+        RNNClassifier(**FAST).fit(make_X(X), y[: len(make_X(X))])
+
+
+def test_prediction_errors_name_the_problem(early_signal_data):
+    X, y = early_signal_data
+    clf = RNNClassifier(**{**FAST, "max_epochs": 1}).fit(X, y)
+    with pytest.raises(ValueError, match="3 features per time step|fitted with 3"):
+        clf.predict(X[:, :, :2])
+    with pytest.raises(ValueError, match="only 1 class"):
+        RNNClassifier(**FAST).fit(X, np.zeros(60))
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        RNNClassifier(**FAST).fit(X, y[:10])
+    with pytest.raises(ValueError, match="'cell' parameter"):
+        RNNClassifier("transformer").fit(X, y)
