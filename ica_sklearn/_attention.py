@@ -37,15 +37,22 @@ _SAFE_RANGE = {
 }
 
 
-def _factorised_attention(scores):
-    """Averaged causal attention via one matrix product (range already safe)."""
-    n_hops = scores.shape[-1]
-    # The result does not depend on the shift, so no gradient flows through it.
-    shift = scores.detach().amax(dim=1, keepdim=True)
+def _factorised_attention(scores, shift=None):
+    """Averaged causal attention via one matrix product (range already safe).
+
+    ``shift`` (detached per-hop maximum over time, shape (B, 1, r)) may be
+    passed in when already computed.  The 1/r average is folded into the
+    small (B, T, r) factor and the mask is applied in place, so the
+    (B, T, T) result is written once (profiled: the separate division and
+    out-of-place ``tril`` took ~10 % of an ``ica_lstm`` training step).
+    """
+    if shift is None or shift.dtype != scores.dtype:
+        # The result does not depend on the shift, so no gradient flows through it.
+        shift = scores.detach().amax(dim=1, keepdim=True)
     weights = torch.exp(scores - shift)  # (B, T, r), in [exp(-R), 1]
-    inverse_totals = 1.0 / torch.cumsum(weights, dim=1)  # (B, T, r)
+    inverse_totals = (1.0 / scores.shape[-1]) / torch.cumsum(weights, dim=1)  # (B, T, r)
     attention = torch.bmm(inverse_totals, weights.transpose(1, 2))  # (B, T, T)
-    return torch.tril(attention) / n_hops
+    return attention.tril_()
 
 
 def _log_space_attention(scores):
@@ -93,10 +100,11 @@ def causal_attention_matrix(scores):
             [0.3333, 0.3333, 0.3333]])
     """
     detached = scores.detach()
-    score_range = (detached.amax(dim=1) - detached.amin(dim=1)).max()
-    score_range = float(score_range) if scores.numel() else 0.0
+    shift = detached.amax(dim=1, keepdim=True)  # (B, 1, r)
+    score_range = shift - detached.amin(dim=1, keepdim=True)
+    score_range = float(score_range.max()) if scores.numel() else 0.0
     if score_range <= _SAFE_RANGE.get(scores.dtype, 80.0):
-        return _factorised_attention(scores)
+        return _factorised_attention(scores, shift)
     if score_range <= _SAFE_RANGE[torch.float64]:
         return _factorised_attention(scores.double()).to(scores.dtype)
     return _log_space_attention(scores)
