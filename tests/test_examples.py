@@ -1,0 +1,46 @@
+"""Every script in ``examples/`` runs, in quick mode, so the gallery cannot rot.
+
+Each example reads ``ICA_SKLEARN_QUICK=1`` and shrinks its data and training
+to a few seconds.  Figures go to matplotlib's Agg backend and files the
+examples write land in a temporary directory.  An example whose optional
+dependency is missing is skipped, not failed.
+"""
+
+import runpy
+from pathlib import Path
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = sorted(EXAMPLES_DIR.glob("plot_*.py"))
+QUICK_VARIABLE = "ICA_SKLEARN_QUICK"
+
+# Optional packages an example needs beyond the core dependencies.
+OPTIONAL_DEPENDENCIES = {
+    "plot_brain_saliency.py": ["nilearn"],
+}
+
+
+def test_examples_found():
+    assert EXAMPLES, f"no examples found in {EXAMPLES_DIR}"
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[path.stem for path in EXAMPLES])
+def test_example_runs_in_quick_mode(path, monkeypatch, tmp_path):
+    for module in OPTIONAL_DEPENDENCIES.get(path.name, []):
+        pytest.importorskip(module)
+    if QUICK_VARIABLE not in path.read_text(encoding="utf-8"):
+        pytest.skip(f"{path.name} has no quick mode ({QUICK_VARIABLE}); too slow for the tests")
+    import matplotlib.pyplot as plt
+
+    monkeypatch.setenv(QUICK_VARIABLE, "1")
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(plt, "show", lambda *args, **kwargs: None)
+    try:
+        runpy.run_path(str(path), run_name="__main__")
+    finally:
+        plt.close("all")
