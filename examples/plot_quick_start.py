@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt
 from ica_sklearn import RNNClassifier, SaliencyExplainer
 from ica_sklearn.datasets import make_box_train_test
 from ica_sklearn.metrics import weighted_jaccard
+from ica_sklearn.plotting import normalize_maps
 
 QUICK = os.environ.get("ICA_SKLEARN_QUICK") == "1"  # small sizes for tests and docs
 size = dict(n_train=200, n_test=60, n_timesteps=30, n_features=20) if QUICK else {}
@@ -30,11 +31,11 @@ saliency = SaliencyExplainer(clf).transform(X_test, y_test)  # (n_test, T, F)
 print(f"weighted Jaccard: {weighted_jaccard(mask_test, saliency).mean():.3f}")
 
 # %%
-# Mean saliency of the test samples (time on x, features on y); the true box
-# is outlined in white.
-fig, ax = plt.subplots(figsize=(6, 3.5))
-image = ax.imshow(saliency.mean(axis=0).T, origin="lower", aspect="auto")
+# Mean saliency of the test samples, each map scaled to [0, 1] first (time
+# on x, features on y); the true box is outlined in white.
+fig, ax = plt.subplots(figsize=(6, 3.5), layout="constrained")
+image = ax.imshow(normalize_maps(saliency).mean(axis=0).T, origin="lower", aspect="auto")
 ax.contour(mask_test[0].T, levels=[0.5], colors="white")
-ax.set(xlabel="time step", ylabel="feature", title="ica_lstm: mean |gradient| saliency")
+ax.set(xlabel="time step", ylabel="feature", title="ica_lstm: mean scaled |gradient| saliency")
 fig.colorbar(image, ax=ax)
 plt.show()

@@ -8,7 +8,8 @@ sequences of 8 time steps with 8 features (the pixels of a row), in the
 ``(n_samples, n_timesteps, n_features)`` layout of ``ica_sklearn``. A
 recurrent classifier then has to carry what it saw in the top rows to the
 end of the sequence, and the saliency map of each digit can be viewed as an
-image: which pixels, in which rows, drove the decision.
+image: which pixels, in which rows, drove the decision. Pixel intensities
+(0 to 16) are divided by 16, so no scaler is needed.
 
 For sensor data in aeon's ``(n, channels, T)`` layout, e.g. aeon's
 BasicMotions, transpose the last two axes: ``X.transpose(0, 2, 1)``.
@@ -23,47 +24,50 @@ import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
-from sklearn.pipeline import make_pipeline
 
-from ica_sklearn import RNNClassifier, SaliencyExplainer, TimeSeriesStandardScaler
+from ica_sklearn import RNNClassifier, SaliencyExplainer
+from ica_sklearn.plotting import normalize_maps
 
 QUICK = os.environ.get("ICA_SKLEARN_QUICK") == "1"
 digits = load_digits()
-X = digits.images.astype(np.float32)  # (1797, 8 rows = time steps, 8 pixels = features)
+X = (digits.images / 16).astype(np.float32)  # (1797, 8 rows = time steps, 8 pixels = features)
 y = digits.target
 if QUICK:
     X, y = X[:600], y[:600]
 X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, stratify=y,
                                                     random_state=0)
 
-model = make_pipeline(
-    TimeSeriesStandardScaler(),
-    RNNClassifier(cell="ica_lstm", hidden_size=32, lr=1e-2, max_epochs=40 if QUICK else 150,
-                  stop_at_perfect_train_accuracy=False, random_state=0),
-).fit(X_train, y_train)
+model = RNNClassifier(cell="ica_lstm", hidden_size=32, lr=1e-2, max_epochs=40 if QUICK else 150,
+                      stop_at_perfect_train_accuracy=False, random_state=0).fit(X_train, y_train)
 print(f"{len(y_train)} training digits, test accuracy {model.score(X_test, y_test):.3f}")
 
 # %%
 # Saliency per digit class
 # ------------------------
-# Saliency with respect to the true class, scaled per sample and averaged
-# over the test digits of each class, next to the mean image of that class.
-# The maps are with respect to the pipeline's classifier input (standardised
-# pixels).
-saliency = SaliencyExplainer(model).transform(X_test, y_test)
-low = saliency.min(axis=(1, 2), keepdims=True)
-high = saliency.max(axis=(1, 2), keepdims=True)
-scaled = (saliency - low) / np.maximum(high - low, 1e-12)
+# Two maps with respect to the true class, each scaled to [0, 1] per sample
+# and averaged over the test digits of a class, under the mean image of that
+# class. The plain gradient says where a change of the input would change
+# the output most, including blank pixels (it is high in the top rows: with
+# input-cell attention the earliest inputs still reach the output);
+# gradient x input keeps only what the ink that is actually there
+# contributed, and follows the strokes of each digit.
+maps = {
+    "gradient": SaliencyExplainer(model).transform(X_test, y_test),
+    "gradient x input": SaliencyExplainer(model, method="input_x_gradient").transform(
+        X_test, y_test),
+}
 
-fig, axes = plt.subplots(2, 10, figsize=(12, 3))
+fig, axes = plt.subplots(3, 10, figsize=(12, 4.2))
 for digit in range(10):
     axes[0, digit].imshow(X_test[y_test == digit].mean(axis=0), cmap="gray_r")
     axes[0, digit].set_title(str(digit))
-    axes[1, digit].imshow(scaled[y_test == digit].mean(axis=0), cmap="magma")
+    for row, saliency in enumerate(maps.values(), start=1):
+        axes[row, digit].imshow(normalize_maps(saliency[y_test == digit]).mean(axis=0),
+                                cmap="magma")
 for ax in axes.ravel():
     ax.set_xticks([])
     ax.set_yticks([])
-axes[0, 0].set_ylabel("mean image")
-axes[1, 0].set_ylabel("saliency")
+for row, label in enumerate(["mean image", *maps], start=0):
+    axes[row, 0].set_ylabel(label, fontsize=8)
 fig.tight_layout()
 plt.show()
