@@ -47,10 +47,10 @@ print(f"{len(y_train)} training digits, test accuracy {model.score(X_test, y_tes
 # Two maps with respect to the true class, each scaled to [0, 1] per sample
 # and averaged over the test digits of a class, under the mean image of that
 # class. The plain gradient says where a change of the input would change
-# the output most, including blank pixels (it is high in the top rows: with
-# input-cell attention the earliest inputs still reach the output);
-# gradient x input keeps only what the ink that is actually there
-# contributed, and follows the strokes of each digit.
+# the output most, blank pixels included; here it is high in the top rows,
+# the first time steps, so the early inputs were not forgotten. Gradient x
+# input keeps only what the ink actually there contributed, and follows the
+# strokes of each digit.
 maps = {
     "gradient": SaliencyExplainer(model).transform(X_test, y_test),
     "gradient x input": SaliencyExplainer(model, method="input_x_gradient").transform(
