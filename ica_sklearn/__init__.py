@@ -11,6 +11,7 @@ region saliency on brain maps (:mod:`ica_sklearn.brain`, optional extra).
 from .estimators import RNNClassifier
 from .explain import SaliencyExplainer, feature_importance, time_importance
 from .preprocessing import TimeSeriesStandardScaler
+from .scoring import make_saliency_scorer
 
 __version__ = "0.1.0"
 
@@ -19,6 +20,7 @@ __all__ = [
     "SaliencyExplainer",
     "TimeSeriesStandardScaler",
     "feature_importance",
+    "make_saliency_scorer",
     "time_importance",
     "__version__",
 ]

@@ -300,3 +300,13 @@ def evaluate_saliency(mask, saliency, metrics=None):
     """
     names = _metric_names(metrics)
     return pd.DataFrame({name: SALIENCY_METRICS[name].function(mask, saliency) for name in names})
+
+
+def __getattr__(name):
+    # ``make_saliency_scorer`` lives in ica_sklearn.scoring (it needs the
+    # explainer, which imports this module); offer it here too, lazily.
+    if name == "make_saliency_scorer":
+        from .scoring import make_saliency_scorer
+
+        return make_saliency_scorer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
