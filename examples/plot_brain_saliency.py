@@ -23,6 +23,8 @@ model's saliency finds it, and draw it on the brain. Everything runs offline.
 # 60 subjects x 2 tasks x 2 runs = 240 runs of 100 scans (TR = 2 s), task
 # response peaking at 3 noise standard deviations. We hold out whole subjects
 # for testing (``info.subject`` are the groups).
+import os
+
 import matplotlib
 
 matplotlib.use("Agg")  # headless; remove to show windows
@@ -42,13 +44,24 @@ from ica_sklearn.brain import (
 from ica_sklearn import SaliencyExplainer
 from ica_sklearn.metrics import saliency_auc, weighted_jaccard
 
+# ICA_SKLEARN_QUICK=1 (tests, docs gallery): fewer subjects and epochs, and
+# figures are kept open for the gallery instead of being saved to files.
+QUICK = os.environ.get("ICA_SKLEARN_QUICK") == "1"
+N_SUBJECTS, N_EPOCHS = (16, 10) if QUICK else (60, 150)
+
+
+def output_file(name):
+    """Where to save a figure: nowhere in quick mode."""
+    return None if QUICK else name
+
+
 TR = 2.0
 X, y, mask, info = make_task_fmri_dataset(
-    n_subjects=60, n_timesteps=100, tr=TR, coords="dosenbach", amplitude=3.0, random_state=0,
+    n_subjects=N_SUBJECTS, n_timesteps=100, tr=TR, coords="dosenbach", amplitude=3.0, random_state=0,
     return_info=True,
 )
 atlas = info.atlas
-test = info.subject >= 45
+test = info.subject >= N_SUBJECTS * 3 // 4
 print(f"X {X.shape}, {test.sum()} test runs; task regions:")
 for task, region_ids in enumerate(info.task_regions):
     networks = sorted(set(atlas.networks[atlas.index_of(region_ids)].tolist()))
@@ -64,7 +77,7 @@ for task, region_ids in enumerate(info.task_regions):
 models = {}
 for cell in ("lstm", "ica_lstm"):
     models[cell] = RNNClassifier(
-        cell=cell, max_epochs=150, lr=5e-3, stop_at_perfect_train_accuracy=False, random_state=0
+        cell=cell, max_epochs=N_EPOCHS, lr=5e-3, stop_at_perfect_train_accuracy=False, random_state=0
     ).fit(X[~test], y[~test])
     print(f"{cell}: test accuracy {models[cell].score(X[test], y[test]):.2f}")
 
@@ -109,7 +122,8 @@ for ax, cell in zip(axes, models):
     plot_region_time_heatmap(scaled_mean(saliency[cell][task0]), atlas, mask=truth0, tr=TR,
                              ax=ax, title=f"{cell}: saliency of task 0 runs")
 figure.tight_layout()
-figure.savefig("brain_saliency_heatmaps.png", dpi=120)
+if not QUICK:
+    figure.savefig("brain_saliency_heatmaps.png", dpi=120)
 
 # %%
 # The same on the brain, one glass brain per quarter of the run
@@ -121,7 +135,7 @@ for cell in models:
     labels = [f"{start * TR:.0f}-{stop * TR:.0f} s" for start, stop in bounds]
     plot_glass_brain_windows(windows, atlas, window_labels=labels,
                              title=f"{cell}: saliency of task 0 runs per time window",
-                             output_file=f"brain_saliency_glass_{cell}.png")
+                             output_file=output_file(f"brain_saliency_glass_{cell}.png"))
 
 # %%
 # Whole-run summaries for input-cell attention: slices, markers, surface
@@ -132,11 +146,11 @@ for cell in models:
 # *absence* of task 1's response is evidence for task 0.
 region_saliency = scaled_mean(saliency["ica_lstm"][task0]).sum(axis=0)
 plot_saliency_stat_map(region_saliency, atlas, title="ica_lstm, task 0: summed saliency",
-                       output_file="brain_saliency_stat_map.png")
+                       output_file=output_file("brain_saliency_stat_map.png"))
 plot_saliency_markers(region_saliency, atlas, title="ica_lstm, task 0: region saliency",
-                      output_file="brain_saliency_markers.png")
+                      output_file=output_file("brain_saliency_markers.png"))
 plot_saliency_surface(region_saliency, atlas, title="ica_lstm, task 0: cortical saliency",
-                      output_file="brain_saliency_surface.png")
+                      output_file=output_file("brain_saliency_surface.png"))
 print("true task 0 regions:", atlas.names[atlas.index_of(info.task_regions[0])].tolist())
 top = np.argsort(region_saliency)[::-1][:8]
 print("top ica_lstm regions:", atlas.names[top].tolist())

@@ -135,7 +135,7 @@ def saliency_to_img(saliency, atlas, *, region_ids=None):
 
 
 def top_fraction_threshold(values, top_fraction=0.1):
-    """Value above which the ``top_fraction`` largest |values| lie.
+    """Value above which the ``top_fraction`` largest ``|values|`` lie.
 
     Parameters
     ----------
@@ -147,7 +147,7 @@ def top_fraction_threshold(values, top_fraction=0.1):
     Returns
     -------
     threshold : float
-        A value strictly below the smallest kept |value| (so a plot that hides
+        A value strictly below the smallest kept ``|value|`` (so a plot that hides
         ``|v| <= threshold`` keeps the top fraction).
 
     Examples
