@@ -3,8 +3,8 @@
 Trains ``RNNClassifier(cell=...)`` on the paper's earlier box (1000 / 300
 samples, 100 x 100) for 30 epochs without the stop-at-100 %-train-accuracy
 rule, snapshots the weights after epochs 1, 2, 3, 5, 10 and 30, and for each
-snapshot scores three saliency methods (gradient, SmoothGrad, integrated
-gradients) against the true box.  Diagnostics of *why*: for input-cell
+snapshot scores saliency methods (gradient, SmoothGrad with two noise levels,
+integrated gradients) against the true box.  Diagnostics of *why*: for input-cell
 attention, the attention weight the last step puts on the box's time steps
 and the entropy of that attention (sharpening shows as falling entropy); for
 every model, the share of saliency mass in the top 1 % of cells (a few cells
@@ -33,10 +33,14 @@ from ica_sklearn.plotting import normalize_maps
 
 EPOCHS = (1, 2, 3, 5, 10, 30)
 METHODS = {
-    "gradient": None,
-    "smoothgrad": {"nt_samples": 10, "stdevs": 0.15},
-    "integrated_gradients": {"n_steps": 20},
+    "gradient": ("gradient", None),
+    "smoothgrad": ("smoothgrad", {"nt_samples": 10, "stdevs": 0.15}),
+    "smoothgrad_sd1": ("smoothgrad", {"nt_samples": 10, "stdevs": 1.0}),
+    "integrated_gradients": ("integrated_gradients", {"n_steps": 20}),
 }
+"""Label -> (SaliencyExplainer method, method_params).  The data are
+standardised, so SmoothGrad's default sd 0.15 is small noise and sd 1 is
+noise of the data's own scale."""
 
 
 class Snapshots(Callback):
@@ -96,10 +100,10 @@ def study(model, seed=0):
         base = {"model": model, "epoch": epoch, "test_acc": 100 * clf.score(X_test, y_test),
                 "train_acc": clf.net_.history[epoch - 1, "train_acc"],
                 **attention_diagnostics(clf, X_test, box_steps)}
-        for method, params in METHODS.items():
+        for label, (method, params) in METHODS.items():
             start = time.perf_counter()
             saliency = SaliencyExplainer(clf, method, method_params=params, random_state=0).transform(X_test, y_test)
-            rows.append({**base, "method": method,
+            rows.append({**base, "method": label,
                          "weighted_jaccard": float(weighted_jaccard(mask, saliency).mean()),
                          "euclidean_distance": float(euclidean_distance(mask, saliency).mean()),
                          **saliency_diagnostics(saliency, mask),
@@ -111,14 +115,17 @@ def study(model, seed=0):
 def plot(results, path):
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6.5, 4))
-    for (model, method), group in results.groupby(["model", "method"]):
-        ax.plot(group["epoch"], group["weighted_jaccard"], marker="o", label=f"{model}, {method}")
+    fig, ax = plt.subplots(figsize=(8.5, 4))
+    styles = dict(zip(results["model"].unique(), ["-", "--", ":", "-."]))
+    colors = dict(zip(METHODS, plt.rcParams["axes.prop_cycle"].by_key()["color"]))
+    for (model, method), group in results.groupby(["model", "method"], sort=False):
+        ax.plot(group["epoch"], group["weighted_jaccard"], marker="o", linestyle=styles[model],
+                color=colors[method], label=f"{model}, {method}")
     ax.set_xscale("log")
     ax.set_xlabel("training epochs")
     ax.set_ylabel("weighted Jaccard (earlier box)")
     ax.set_title("Saliency quality against training length")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=90)
