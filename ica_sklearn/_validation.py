@@ -35,11 +35,30 @@ def is_ragged_sequence_list(X):
     return len(set(shapes)) > 1
 
 
+def _check_numeric(array, **kwargs):
+    """``check_array`` that explains non-numeric (string/object) values."""
+    try:
+        return check_array(array, **kwargs)
+    except ValueError as error:
+        if "contains infinity" in str(error):
+            raise ValueError(
+                f"{error} Remove or clip infinite (or out-of-range) values first, "
+                "e.g. with np.clip or np.nan_to_num."
+            ) from None
+        if "could not convert" not in str(error):
+            raise
+        raise ValueError(
+            f"X must hold numbers, but it has non-numeric values ({error}). "
+            "Encode categorical features as numbers first (e.g. "
+            "sklearn.preprocessing.OrdinalEncoder), or drop those features."
+        ) from None
+
+
 def _pad_ragged(X, dtype):
     """Stack a list of (T_i, F) or (T_i,) arrays into a NaN-padded 3D array."""
     samples = []
     for index, sample in enumerate(X):
-        sample = check_array(
+        sample = _check_numeric(
             np.asarray(sample) if np.ndim(sample) == 2 else np.reshape(sample, (-1, 1)),
             dtype=dtype,
             ensure_all_finite="allow-nan",
@@ -90,7 +109,7 @@ def to_padded_array(X, *, dtype=np.float32):
     """
     if is_ragged_sequence_list(X):
         return _pad_ragged(X, dtype), 3
-    array = check_array(
+    array = _check_numeric(
         X,
         dtype=dtype,
         allow_nd=True,

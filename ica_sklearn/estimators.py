@@ -5,6 +5,7 @@ in :meth:`RNNClassifier.fit` (composition rather than inheritance, so that
 scikit-learn's estimator contract holds: see ``DESIGN.md``).
 """
 
+import os
 from numbers import Integral, Real
 
 import numpy as np
@@ -24,6 +25,15 @@ from skorch.callbacks import EarlyStopping, PrintLog, ProgressBar
 from skorch.dataset import ValidSplit
 
 from ._callbacks import StopAtPerfectTrainAccuracy
+from ._persistence import (
+    StopWhenPerfect,
+    checkpoint_callback,
+    has_checkpoint,
+    load_classifier,
+    resume_from_checkpoint,
+    save_classifier,
+    torch_threads,
+)
 from ._validation import split_padding, validate_sequences
 from .nn import CELL_TYPES, POOLINGS, RecurrentClassifierModule
 
@@ -39,9 +49,30 @@ _DTYPES = {"float32": (np.float32, torch.float32), "float64": (np.float64, torch
 
 
 def _resolve_device(device):
-    """Turn ``"auto"`` into ``"cuda"`` when a GPU is visible, else ``"cpu"``."""
+    """Turn ``"auto"`` into ``"cuda"`` when a GPU is visible, else ``"cpu"``;
+    check that any other device exists here."""
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+        parsed = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ValueError(
+            f"device={device!r} is not a torch device. Use 'auto', 'cpu', 'cuda', "
+            "'cuda:<index>' or 'mps'."
+        ) from None
+    if parsed.type == "cuda":
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if count == 0:
+            raise ValueError(
+                f"device={device!r}, but torch sees no CUDA GPU here "
+                "(torch.cuda.is_available() is False). Use device='auto' or 'cpu', "
+                "or install a CUDA build of torch."
+            )
+        if parsed.index is not None and parsed.index >= count:
+            raise ValueError(
+                f"device={device!r}, but torch sees only {count} GPU(s) "
+                f"(cuda:0 to cuda:{count - 1}). Pick one of those."
+            )
     return device
 
 
@@ -100,6 +131,17 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         gives identical predictions.
     verbose : int, default=0
         0 is silent; 1 or more prints a table per epoch and a progress bar.
+    torch_num_threads : int or None, default=None
+        Torch CPU threads used during ``fit`` and prediction (torch's global
+        setting is restored afterwards).  None leaves torch's setting alone.
+        Set 1 when running many fits in parallel (``GridSearchCV(n_jobs=...)``,
+        dask workers) so they do not oversubscribe the cores.
+    checkpoint_dir : str, path or None, default=None
+        When set, the weights, optimizer state and history are written there
+        after every epoch, and ``fit`` *resumes* from a checkpoint found there
+        (training only the remaining ``max_epochs``).  Use one directory per
+        model; delete it to start over.  A resumed fit continues with a fresh
+        shuffling order, so it is not bit-identical to an uninterrupted one.
 
     Attributes
     ----------
@@ -127,6 +169,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
     See Also
     --------
     ica_sklearn.nn.RecurrentClassifierModule : the torch module trained here.
+    RNNClassifier.save, RNNClassifier.load : portable save/load of the weights.
 
     Examples
     --------
@@ -163,6 +206,8 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         "dtype": [StrOptions(set(_DTYPES))],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "torch_num_threads": [Interval(Integral, 1, None, closed="left"), None],
+        "checkpoint_dir": [str, os.PathLike, None],
     }
 
     def __init__(
@@ -187,6 +232,8 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         dtype="float32",
         random_state=None,
         verbose=0,
+        torch_num_threads=None,
+        checkpoint_dir=None,
     ):
         self.cell = cell
         self.hidden_size = hidden_size
@@ -207,6 +254,8 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         self.dtype = dtype
         self.random_state = random_state
         self.verbose = verbose
+        self.torch_num_threads = torch_num_threads
+        self.checkpoint_dir = checkpoint_dir
 
     # ------------------------------------------------------------------ input
     def _validate_sequences(self, X, *, reset):
@@ -240,12 +289,13 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
 
     # ---------------------------------------------------------------- network
     def _build_net(self, n_classes, seed):
-        callbacks = [
-            (
-                "train_accuracy",
-                StopAtPerfectTrainAccuracy(stop=self.stop_at_perfect_train_accuracy),
-            )
-        ]
+        # With a checkpoint, the epoch is saved before the stopping rule ends it.
+        stop_here = self.stop_at_perfect_train_accuracy and self.checkpoint_dir is None
+        callbacks = [("train_accuracy", StopAtPerfectTrainAccuracy(stop=stop_here))]
+        if self.checkpoint_dir is not None:
+            callbacks.append(("checkpoint", checkpoint_callback(self.checkpoint_dir)))
+            if self.stop_at_perfect_train_accuracy:
+                callbacks.append(("stop_at_perfect", StopWhenPerfect()))
         train_split = None
         if self.validation_fraction is not None:
             train_split = ValidSplit(
@@ -307,12 +357,29 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         self.device_ = str(_resolve_device(self.device))
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         devices = [torch.cuda.current_device()] if self.device_.startswith("cuda") else []
-        with torch.random.fork_rng(devices=devices):
+        inputs = {"X": values, "lengths": lengths}
+        with torch_threads(self.torch_num_threads), torch.random.fork_rng(devices=devices):
             torch.manual_seed(seed)
             self.net_ = self._build_net(len(self.classes_), seed)
-            self.net_.fit({"X": values, "lengths": lengths}, targets)
+            if has_checkpoint(self.checkpoint_dir):
+                self._resume(inputs, targets)
+            else:
+                self.net_.fit(inputs, targets)
         self.n_epochs_ = len(self.net_.history)
         return self
+
+    def _resume(self, inputs, targets):
+        """Continue training from the checkpoint in ``checkpoint_dir``."""
+        self.net_.initialize()
+        done = resume_from_checkpoint(self.net_, self.checkpoint_dir)
+        history = self.net_.history
+        finished = (
+            self.stop_at_perfect_train_accuracy
+            and done > 0
+            and history[-1].get("train_acc", 0.0) >= 1.0
+        )
+        if done < self.max_epochs and not finished:
+            self.net_.partial_fit(inputs, targets, epochs=self.max_epochs - done)
 
     # ------------------------------------------------------------- prediction
     def predict_proba(self, X):
@@ -328,7 +395,8 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         values, lengths = self._validate_sequences(X, reset=False)
-        return self.net_.predict_proba({"X": values, "lengths": lengths})
+        with torch_threads(self.torch_num_threads):
+            return self.net_.predict_proba({"X": values, "lengths": lengths})
 
     def predict(self, X):
         """Predicted class labels (of the original type).
@@ -343,6 +411,64 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         """
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
+
+    # ------------------------------------------------------------ persistence
+    def save(self, path):
+        """Save the fitted classifier: parameters, classes, weights, version.
+
+        The file holds plain data only (read back with
+        ``torch.load(weights_only=True)``); weights are stored on the CPU.
+        Callbacks are not saved.  Pickle and joblib work too, but are tied
+        to the pickling environment; this format is portable across devices.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+
+        Returns
+        -------
+        path : pathlib.Path
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> import numpy as np
+        >>> from ica_sklearn import RNNClassifier
+        >>> X = np.random.RandomState(0).normal(size=(8, 5, 2))
+        >>> y = np.repeat(["rest", "task"], 4)
+        >>> clf = RNNClassifier("lstm", max_epochs=2, random_state=0).fit(X, y)
+        >>> path = os.path.join(tempfile.mkdtemp(), "model.pt")
+        >>> loaded = RNNClassifier.load(clf.save(path), device="cpu")
+        >>> bool((loaded.predict_proba(X) == clf.predict_proba(X)).all())
+        True
+        >>> loaded.classes_
+        array(['rest', 'task'], dtype='<U4')
+        """
+        return save_classifier(self, path)
+
+    @classmethod
+    def load(cls, path, *, device=None, allow_version_mismatch=False):
+        """Load a classifier written by :meth:`save`.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+        device : str or None, default=None
+            Where to put the network.  None: where it was trained when that
+            device exists here, else "cpu" (GPU-trained models load on
+            CPU-only machines).  ``device_`` reports the result.
+        allow_version_mismatch : bool, default=False
+            A file saved by another ica_sklearn version raises ``ValueError``
+            naming both versions; True loads it anyway, with a warning.
+
+        Returns
+        -------
+        classifier : RNNClassifier
+            Fitted, ready to predict and explain.
+        """
+        return load_classifier(
+            cls, path, device=device, allow_version_mismatch=allow_version_mismatch
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
