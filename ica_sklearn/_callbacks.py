@@ -2,25 +2,16 @@
 
 from skorch.callbacks import Callback
 
-__all__ = ["StopAtPerfectTrainAccuracy"]
+__all__ = ["TrainAccuracy", "StopAtPerfectTrainAccuracy"]
 
 
-class StopAtPerfectTrainAccuracy(Callback):
-    """Record training accuracy per epoch; stop once it reaches 100 %.
+class TrainAccuracy(Callback):
+    """Record the training accuracy of each epoch as ``train_acc``.
 
-    The paper's stopping rule.  Accuracy is counted on the training batches
-    as they are seen during the epoch (the predictions the loss was computed
-    on, with dropout active), so it costs no extra pass over the data.  It is
-    written to the history as ``train_acc``.
-
-    Parameters
-    ----------
-    stop : bool, default=True
-        When False, only record ``train_acc``.
+    Accuracy is counted on the training batches as they are seen during the
+    epoch (the predictions the loss was computed on, with dropout active), so
+    it costs no extra pass over the data.
     """
-
-    def __init__(self, stop=True):
-        self.stop = stop
 
     def on_epoch_begin(self, net, **kwargs):
         self.n_correct_ = 0
@@ -35,10 +26,19 @@ class StopAtPerfectTrainAccuracy(Callback):
         self.n_seen_ += len(targets)
 
     def on_epoch_end(self, net, **kwargs):
-        if not self.n_seen_:
-            return
-        accuracy = self.n_correct_ / self.n_seen_
-        net.history.record("train_acc", accuracy)
-        if self.stop and accuracy >= 1.0:
+        if self.n_seen_:
+            net.history.record("train_acc", self.n_correct_ / self.n_seen_)
+
+
+class StopAtPerfectTrainAccuracy(Callback):
+    """End training once an epoch's ``train_acc`` is 100 % (the paper's rule).
+
+    Place it after every callback that must still see the epoch (checkpoints,
+    early stopping, which keeps the best weights), since skorch ends training
+    as soon as it raises.
+    """
+
+    def on_epoch_end(self, net, **kwargs):
+        if net.history[-1].get("train_acc", 0.0) >= 1.0:
             # skorch ends training cleanly on KeyboardInterrupt (as EarlyStopping).
             raise KeyboardInterrupt

@@ -32,7 +32,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from skorch.callbacks import Callback
 
 __all__ = [
     "FORMAT",
@@ -41,7 +40,6 @@ __all__ = [
     "load_classifier",
     "torch_threads",
     "resume_from_checkpoint",
-    "StopWhenPerfect",
     "checkpoint_callback",
     "has_checkpoint",
 ]
@@ -299,12 +297,3 @@ def resume_from_checkpoint(net, dirname):
             + str(error).splitlines()[0]
         ) from None
     return len(net.history)
-
-
-class StopWhenPerfect(Callback):
-    """Stop once the epoch's ``train_acc`` is 1 (placed after the checkpoint,
-    so the last epoch is saved before training ends)."""
-
-    def on_epoch_end(self, net, **kwargs):
-        if net.history[-1].get("train_acc", 0.0) >= 1.0:
-            raise KeyboardInterrupt

@@ -24,9 +24,8 @@ from skorch import NeuralNetClassifier
 from skorch.callbacks import EarlyStopping, PrintLog, ProgressBar
 from skorch.dataset import ValidSplit
 
-from ._callbacks import StopAtPerfectTrainAccuracy
+from ._callbacks import StopAtPerfectTrainAccuracy, TrainAccuracy
 from ._persistence import (
-    StopWhenPerfect,
     checkpoint_callback,
     has_checkpoint,
     load_classifier,
@@ -289,13 +288,9 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
 
     # ---------------------------------------------------------------- network
     def _build_net(self, n_classes, seed):
-        # With a checkpoint, the epoch is saved before the stopping rule ends it.
-        stop_here = self.stop_at_perfect_train_accuracy and self.checkpoint_dir is None
-        callbacks = [("train_accuracy", StopAtPerfectTrainAccuracy(stop=stop_here))]
+        callbacks = [("train_accuracy", TrainAccuracy())]
         if self.checkpoint_dir is not None:
             callbacks.append(("checkpoint", checkpoint_callback(self.checkpoint_dir)))
-            if self.stop_at_perfect_train_accuracy:
-                callbacks.append(("stop_at_perfect", StopWhenPerfect()))
         train_split = None
         if self.validation_fraction is not None:
             train_split = ValidSplit(
@@ -310,6 +305,9 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         if self.verbose:
             callbacks.append(("progress_bar", ProgressBar()))
         callbacks.extend(self.callbacks or [])
+        if self.stop_at_perfect_train_accuracy:
+            # Last, so checkpoints and early stopping see the final epoch.
+            callbacks.append(("stop_at_perfect", StopAtPerfectTrainAccuracy()))
         optimizer = _OPTIMIZERS.get(self.optimizer, self.optimizer)
         return NeuralNetClassifier(
             RecurrentClassifierModule,

@@ -199,3 +199,18 @@ def test_prediction_errors_name_the_problem(early_signal_data):
         RNNClassifier(**FAST).fit(X, y[:10])
     with pytest.raises(ValueError, match="'cell' parameter"):
         RNNClassifier("transformer").fit(X, y)
+
+
+def test_early_stopping_sees_the_epoch_that_reaches_perfect_accuracy(
+    early_signal_data,
+):
+    X, y = early_signal_data
+    clf = RNNClassifier(
+        "ica_lstm", validation_fraction=0.25, **{**FAST, "max_epochs": 100}
+    ).fit(X, y)
+    history = clf.net_.history
+    assert history[-1, "train_acc"] == 1.0 and clf.n_epochs_ < 100
+    early_stopping = dict(clf.net_.callbacks_)["early_stopping"]
+    valid_losses = history[:, "valid_loss"]
+    # The best epoch is chosen among all epochs, the stopping one included.
+    assert early_stopping.best_epoch_ == int(np.argmin(valid_losses)) + 1
