@@ -119,6 +119,8 @@ def test_stops_at_perfect_training_accuracy_unless_told_not_to(early_signal_data
     assert stopped.n_epochs_ < 100
     assert stopped.net_.history[-1, "train_acc"] == 1.0
     assert all(acc < 1.0 for acc in stopped.net_.history[:-1, "train_acc"])
+    # Judged on the final weights: the stopped model fits every training sample.
+    assert stopped.score(X, y) == 1.0
     full = RNNClassifier(
         "ica_lstm", stop_at_perfect_train_accuracy=False, **{**FAST, "max_epochs": 20}
     ).fit(X, y)
