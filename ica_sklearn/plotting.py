@@ -9,6 +9,8 @@ scale them), so models with very different gradient sizes are comparable.
 
 import numpy as np
 
+from ._metric_inputs import scale_saliency
+
 __all__ = [
     "normalize_maps",
     "mean_saliency_maps",
@@ -28,7 +30,7 @@ def normalize_maps(saliency):
     Returns
     -------
     scaled : ndarray of shape (n_samples, n_timesteps, n_features)
-        A constant map becomes all zeros.
+        A constant map becomes all zeros; NaN padding stays NaN.
 
     Examples
     --------
@@ -38,10 +40,9 @@ def normalize_maps(saliency):
     array([[[0.  , 0.5 ],
             [0.25, 1.  ]]])
     """
-    maps = np.abs(np.asarray(saliency, dtype=float))
-    low = np.nanmin(maps, axis=(1, 2), keepdims=True)
-    span = np.nanmax(maps, axis=(1, 2), keepdims=True) - low
-    return np.divide(maps - low, span, out=np.zeros_like(maps), where=span > 0)
+    shape = np.shape(saliency)
+    scaled = scale_saliency(saliency)  # the box metrics' scaling, flattened
+    return np.where(scaled.valid, scaled.values, np.nan).reshape(shape)
 
 
 def mean_saliency_maps(saliency, y):
