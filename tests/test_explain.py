@@ -24,16 +24,6 @@ FAST_PARAMS = {
 }
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    """Torch's intra-op threads spin; on a loaded 2-core machine two threads
-    made the box test 40x slower than one."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def _data(n=20, T=8, F=3, seed=0):
     rng = np.random.RandomState(seed)
     y = np.repeat([0, 1], n // 2)

@@ -13,14 +13,6 @@ from ica_sklearn.explain import SaliencyExplainer
 TINY = dict(max_epochs=3, hidden_size=4, attention_hops=3, attention_dim=4, random_state=0)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture(scope="module")
 def data():
     rng = np.random.RandomState(0)
