@@ -67,11 +67,17 @@ def make_module(cell, n_features=3, n_classes=2, **kwargs):
 
 
 @pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
-def test_ica_module_equals_per_step_loop(cell):
-    module = make_module(f"ica_{cell}")
+@pytest.mark.parametrize(
+    "n_features, ragged",
+    # 3 features: the attention averages the inputs; 25 features (more than
+    # the 4 * 5 gate inputs of the LSTM): the gate inputs, unless padded.
+    [(3, True), (25, False), (25, True)],
+)
+def test_ica_module_equals_per_step_loop(cell, n_features, ragged):
+    module = make_module(f"ica_{cell}", n_features=n_features)
     attention = module.input_attention
-    X = torch.randn(4, 9, 3, dtype=torch.float64)
-    lengths = torch.tensor([9, 5, 1, 7])
+    X = torch.randn(4, 9, n_features, dtype=torch.float64)
+    lengths = torch.tensor([9, 5, 1, 7] if ragged else [9, 9, 9, 9])
     expected = []
     for x, length in zip(X, lengths):
         x = x[:length]
@@ -84,11 +90,19 @@ def test_ica_module_equals_per_step_loop(cell):
         )
         hidden = loop_recurrence(summaries, module.recurrent, cell)[-1]
         expected.append(module.head(hidden))
-    with torch.no_grad():
-        logits = module(X, lengths)
+    expected = torch.stack(expected)
+    expected_gradients = torch.autograd.grad(expected.square().sum(), module.parameters())
+    logits = module(X, lengths)
+    gradients = torch.autograd.grad(logits.square().sum(), module.parameters())
     np.testing.assert_allclose(
-        logits.numpy(), torch.stack(expected).detach().numpy(), rtol=0, atol=1e-10
+        logits.detach().numpy(), expected.detach().numpy(), rtol=0, atol=1e-10
     )
+    for name, gradient, expected_gradient in zip(
+        dict(module.named_parameters()), gradients, expected_gradients
+    ):
+        np.testing.assert_allclose(
+            gradient.numpy(), expected_gradient.numpy(), rtol=0, atol=1e-10, err_msg=name
+        )
 
 
 def test_attention_summary_equals_loop_for_wide_score_ranges():
@@ -141,6 +155,29 @@ def test_attention_matrix_is_exact_and_finite_for_any_score_range(dtype, scale):
     )
     attention.sum().backward()
     assert torch.isfinite(scores.grad).all()
+
+
+@pytest.mark.parametrize("n_steps", [1, 5, 16, 17, 40, 67])
+@pytest.mark.parametrize("inputs_need_gradient", [True, False])
+def test_blockwise_summary_and_its_backward_equal_the_dense_product(
+    n_steps, inputs_need_gradient
+):
+    # The hand-written backward of the row-blocked triangular products,
+    # against autograd through a dense tril(Q P^T) @ X; block edges at 16, 17, ...
+    torch.manual_seed(n_steps)
+    X = torch.randn(3, n_steps, 5, dtype=torch.float64, requires_grad=inputs_need_gradient)
+    scores = torch.randn(3, n_steps, 4, dtype=torch.float64, requires_grad=True)
+    summary = causal_attention_summary(X, scores)
+    dense = causal_attention_matrix(scores) @ X
+    upstream = torch.randn_like(summary)
+    wrt = (scores, X) if inputs_need_gradient else (scores,)
+    for fast, slow in zip(
+        torch.autograd.grad(summary, wrt, upstream), torch.autograd.grad(dense, wrt, upstream)
+    ):
+        np.testing.assert_allclose(fast.numpy(), slow.numpy(), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(summary.detach().numpy(), dense.detach().numpy(), atol=1e-13)
+    if n_steps <= 17:
+        assert torch.autograd.gradcheck(causal_attention_summary, (X, scores))
 
 
 def test_attention_rows_sum_to_one_and_never_look_ahead():
