@@ -10,6 +10,8 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from ._attention import causal_attention_summary
+from ._dropout import FastDropout
+from ._projected_recurrence import gate_first_pays, recurrent_gate_inputs, run_on_gate_inputs
 
 __all__ = [
     "CELL_TYPES",
@@ -81,9 +83,16 @@ class InputCellAttention(nn.Module):
         """Scores ``S`` of shape (batch, n_timesteps, n_hops)."""
         return self.score_output(torch.tanh(self.score_hidden(inputs)))
 
-    def forward(self, inputs):
-        """Summaries ``M`` of shape (batch, n_timesteps, n_features)."""
-        return causal_attention_summary(inputs, self.scores(inputs))
+    def forward(self, inputs, values=None):
+        """Summaries ``M`` of shape (batch, n_timesteps, n_features).
+
+        ``values`` (batch, n_timesteps, k), when given, are averaged with the
+        attention weights of ``inputs`` instead of the inputs themselves
+        (e.g. a linear map of the inputs, giving the same map of ``M``).
+        """
+        return causal_attention_summary(
+            inputs if values is None else values, self.scores(inputs)
+        )
 
 
 class StructuredSelfAttention(nn.Module):
@@ -140,9 +149,18 @@ def _pool_over_time(outputs, lengths, valid, pooling):
 class RecurrentClassifierModule(nn.Module):
     """Recurrent classifier with a selectable cell; returns logits.
 
-    Layers: optional input-cell attention, dropout on the recurrent layer's
-    input, the recurrent layer (torch's fused ``nn.LSTM``/``nn.GRU``/``nn.RNN``),
-    dropout on its output, pooling over the valid time steps, a linear head.
+    Layers: dropout on the inputs, optional input-cell attention, the
+    recurrent layer (torch's fused ``nn.LSTM``/``nn.GRU``/``nn.RNN``), dropout
+    on its output, pooling over the valid time steps, a linear head.  As in
+    the paper's code the input dropout acts on the raw inputs, so the
+    attention scores see the same dropped-out sequence as the summaries.
+
+    With input-cell attention on the CPU, when the recurrent layer has fewer
+    gate inputs than features (``4 * hidden_size < n_features`` for an
+    LSTM), the layer's input weights are applied before the attention
+    average rather than after (the same linear maps in the other order; see
+    :mod:`ica_sklearn._projected_recurrence`), which makes the attention
+    products several times cheaper.
 
     Parameters
     ----------
@@ -160,8 +178,8 @@ class RecurrentClassifierModule(nn.Module):
     attention_hops : int, default=20
     attention_dim : int, default=50
     dropout : float, default=0.1
-        Dropout on the recurrent layer's input and output (and between
-        stacked layers).
+        Dropout on the inputs, on the recurrent layer's output and between
+        stacked layers.
     pooling : {"last", "mean", "max"}, default="last"
         "last" reads the output at each sequence's last valid step (the
         paper; for ``"bilstm"`` the backward half there has seen only that
@@ -203,7 +221,7 @@ class RecurrentClassifierModule(nn.Module):
             if cell.startswith("ica_")
             else None
         )
-        self.input_dropout = nn.Dropout(dropout)
+        self.input_dropout = FastDropout(dropout)
         self.recurrent = layer_type(
             input_size=n_features,
             hidden_size=hidden_size,
@@ -212,7 +230,7 @@ class RecurrentClassifierModule(nn.Module):
             dropout=dropout if num_layers > 1 else 0.0,
             bidirectional=bidirectional,
         )
-        self.output_dropout = nn.Dropout(dropout)
+        self.output_dropout = FastDropout(dropout)
         output_size = hidden_size * (2 if bidirectional else 1)
         if cell == "lstm_self_attention":
             self.self_attention = StructuredSelfAttention(
@@ -227,10 +245,17 @@ class RecurrentClassifierModule(nn.Module):
     def recurrent_outputs(self, inputs, lengths):
         """Outputs (B, T, H) of the recurrent layer; padded steps are zero."""
         n_steps = inputs.shape[1]
-        if self.input_attention is not None:
-            inputs = self.input_attention(inputs)
+        # Dropout on the raw inputs, before any attention, as the paper's code.
         inputs = self.input_dropout(inputs)
-        if bool((lengths == n_steps).all()):
+        unpadded = bool((lengths == n_steps).all())
+        if self.input_attention is not None:
+            if unpadded and gate_first_pays(self.recurrent, inputs):
+                gate_inputs = recurrent_gate_inputs(self.recurrent, inputs)
+                return run_on_gate_inputs(
+                    self.recurrent, self.input_attention(inputs, values=gate_inputs)
+                )
+            inputs = self.input_attention(inputs)
+        if unpadded:
             outputs, _ = self.recurrent(inputs)
             return outputs
         packed = pack_padded_sequence(
