@@ -2,7 +2,11 @@
 
 It keeps its own hyper-parameters and builds a ``skorch.NeuralNetClassifier``
 in :meth:`RNNClassifier.fit` (composition rather than inheritance, so that
-scikit-learn's estimator contract holds: see ``DESIGN.md``).
+scikit-learn's estimator contract holds: see ``DESIGN.md``).  The pieces
+live in private modules: ``_torch_options`` (optimizer, dtype and device
+names), ``_targets`` (label encoding), ``_net_builder`` (the skorch net and
+its callbacks), ``_training`` (fit or resume from a checkpoint) and
+``_persistence`` (save/load, torch thread control).
 """
 
 import os
@@ -11,68 +15,19 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import (
-    check_consistent_length,
-    check_is_fitted,
-    column_or_1d,
-)
-from skorch import NeuralNetClassifier
-from skorch.callbacks import EarlyStopping, PrintLog, ProgressBar
-from skorch.dataset import ValidSplit
+from sklearn.utils.validation import check_is_fitted
 
-from ._callbacks import StopAtPerfectTrainAccuracy, TrainAccuracy
-from ._persistence import (
-    checkpoint_callback,
-    has_checkpoint,
-    load_classifier,
-    resume_from_checkpoint,
-    save_classifier,
-    torch_threads,
-)
+from ._net_builder import build_net, net_inputs
+from ._persistence import load_classifier, save_classifier, torch_threads
+from ._targets import encode_targets
+from ._torch_options import DTYPES, OPTIMIZERS, resolve_device
+from ._training import train_net
 from ._validation import split_padding, validate_sequences
-from .nn import CELL_TYPES, POOLINGS, RecurrentClassifierModule
+from .nn import CELL_TYPES, POOLINGS
 
 __all__ = ["RNNClassifier"]
-
-_OPTIMIZERS = {
-    "adam": torch.optim.Adam,
-    "adamw": torch.optim.AdamW,
-    "sgd": torch.optim.SGD,
-    "rmsprop": torch.optim.RMSprop,
-}
-_DTYPES = {"float32": (np.float32, torch.float32), "float64": (np.float64, torch.float64)}
-
-
-def _resolve_device(device):
-    """Turn ``"auto"`` into ``"cuda"`` when a GPU is visible, else ``"cpu"``;
-    check that any other device exists here."""
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    try:
-        parsed = torch.device(device)
-    except (RuntimeError, TypeError):
-        raise ValueError(
-            f"device={device!r} is not a torch device. Use 'auto', 'cpu', 'cuda', "
-            "'cuda:<index>' or 'mps'."
-        ) from None
-    if parsed.type == "cuda":
-        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
-        if count == 0:
-            raise ValueError(
-                f"device={device!r}, but torch sees no CUDA GPU here "
-                "(torch.cuda.is_available() is False). Use device='auto' or 'cpu', "
-                "or install a CUDA build of torch."
-            )
-        if parsed.index is not None and parsed.index >= count:
-            raise ValueError(
-                f"device={device!r}, but torch sees only {count} GPU(s) "
-                f"(cuda:0 to cuda:{count - 1}). Pick one of those."
-            )
-    return device
 
 
 class RNNClassifier(ClassifierMixin, BaseEstimator):
@@ -200,13 +155,13 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
-        "optimizer": [StrOptions(set(_OPTIMIZERS)), type],
+        "optimizer": [StrOptions(set(OPTIMIZERS)), type],
         "stop_at_perfect_train_accuracy": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "callbacks": [list, None],
         "device": [str, torch.device],
-        "dtype": [StrOptions(set(_DTYPES))],
+        "dtype": [StrOptions(set(DTYPES))],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "torch_num_threads": [Interval(Integral, 1, None, closed="left"), None],
@@ -268,79 +223,14 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         zeroed, ``lengths`` the valid steps per sample.
         """
         padded, _ = validate_sequences(
-            self, X, reset=reset, dtype=_DTYPES[self.dtype][0]
+            self, X, reset=reset, dtype=DTYPES[self.dtype][0]
         )
         return split_padding(padded)
 
-    def _validate_targets(self, y, n_samples):
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y "
-                "is None."
-            )
-        y = column_or_1d(y, warn=True)
-        check_consistent_length(np.empty(n_samples), y)
-        check_classification_targets(y)
-        encoder = LabelEncoder().fit(y)
-        if len(encoder.classes_) < 2:
-            raise ValueError(
-                f"y contains only 1 class ({encoder.classes_[0]!r}); a classifier "
-                "needs samples of at least 2 classes."
-            )
-        self.classes_ = encoder.classes_
-        return encoder.transform(y).astype(np.int64)
-
     # ---------------------------------------------------------------- network
     def _build_net(self, n_classes, seed):
-        # The stopping rule judges the model as it stands after the epoch (one
-        # extra forward pass); batch-wise accuracy lags behind and trains longer,
-        # which sharpens saliency onto a few cells (see the Table 1 notes).
-        accuracy = TrainAccuracy(after_epoch=self.stop_at_perfect_train_accuracy)
-        callbacks = [("train_accuracy", accuracy)]
-        if self.checkpoint_dir is not None:
-            callbacks.append(("checkpoint", checkpoint_callback(self.checkpoint_dir)))
-        train_split = None
-        if self.validation_fraction is not None:
-            train_split = ValidSplit(
-                self.validation_fraction, stratified=True, random_state=seed
-            )
-            callbacks.append(
-                (
-                    "early_stopping",
-                    EarlyStopping(patience=self.n_iter_no_change, load_best=True),
-                )
-            )
-        if self.verbose:
-            callbacks.append(("progress_bar", ProgressBar()))
-        callbacks.extend(self.callbacks or [])
-        if self.stop_at_perfect_train_accuracy:
-            # Last, so checkpoints and early stopping see the final epoch.
-            callbacks.append(("stop_at_perfect", StopAtPerfectTrainAccuracy()))
-        optimizer = _OPTIMIZERS.get(self.optimizer, self.optimizer)
-        return NeuralNetClassifier(
-            RecurrentClassifierModule,
-            module__n_features=self.n_channels_,
-            module__n_classes=n_classes,
-            module__cell=self.cell,
-            module__hidden_size=self.hidden_size,
-            module__num_layers=self.num_layers,
-            module__attention_hops=self.attention_hops,
-            module__attention_dim=self.attention_dim,
-            module__dropout=self.dropout,
-            module__pooling=self.pooling,
-            module__dtype=_DTYPES[self.dtype][1],
-            criterion=torch.nn.CrossEntropyLoss,
-            optimizer=optimizer,
-            lr=self.lr,
-            max_epochs=self.max_epochs,
-            batch_size=self.batch_size,
-            iterator_train__shuffle=True,
-            train_split=train_split,
-            callbacks=callbacks,
-            device=self.device_,
-            classes=list(range(n_classes)),
-            verbose=int(self.verbose),
-        )
+        # A method because load_classifier (in _persistence) rebuilds nets with it.
+        return build_net(self, n_classes, seed)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
@@ -359,33 +249,20 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         self : RNNClassifier
         """
         values, lengths = self._validate_sequences(X, reset=True)
-        targets = self._validate_targets(y, len(values))
-        self.device_ = str(_resolve_device(self.device))
+        self.classes_, targets = encode_targets(y, len(values), type(self).__name__)
+        self.device_ = str(resolve_device(self.device))
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         devices = [torch.cuda.current_device()] if self.device_.startswith("cuda") else []
-        inputs = {"X": values, "lengths": lengths}
         with torch_threads(self.torch_num_threads), torch.random.fork_rng(devices=devices):
             torch.manual_seed(seed)
             self.net_ = self._build_net(len(self.classes_), seed)
-            if has_checkpoint(self.checkpoint_dir):
-                self._resume(inputs, targets)
-            else:
-                self.net_.fit(inputs, targets)
+            train_net(
+                self.net_, net_inputs(values, lengths), targets,
+                checkpoint_dir=self.checkpoint_dir, max_epochs=self.max_epochs,
+                stop_at_perfect=self.stop_at_perfect_train_accuracy,
+            )
         self.n_epochs_ = len(self.net_.history)
         return self
-
-    def _resume(self, inputs, targets):
-        """Continue training from the checkpoint in ``checkpoint_dir``."""
-        self.net_.initialize()
-        done = resume_from_checkpoint(self.net_, self.checkpoint_dir)
-        history = self.net_.history
-        finished = (
-            self.stop_at_perfect_train_accuracy
-            and done > 0
-            and history[-1].get("train_acc", 0.0) >= 1.0
-        )
-        if done < self.max_epochs and not finished:
-            self.net_.partial_fit(inputs, targets, epochs=self.max_epochs - done)
 
     # ------------------------------------------------------------- prediction
     def predict_proba(self, X):
@@ -402,7 +279,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         values, lengths = self._validate_sequences(X, reset=False)
         with torch_threads(self.torch_num_threads):
-            return self.net_.predict_proba({"X": values, "lengths": lengths})
+            return self.net_.predict_proba(net_inputs(values, lengths))
 
     def predict(self, X):
         """Predicted class labels (of the original type).
