@@ -30,6 +30,7 @@ from ._attribution import (
     samples_per_call,
     seeded,
 )
+from ._persistence import torch_threads
 from ._tsr import temporal_saliency_rescaling
 from ._validation import unpad
 
@@ -108,7 +109,9 @@ class SaliencyExplainer(TransformerMixin, BaseEstimator):
 
     Notes
     -----
-    Padded steps of ragged or NaN-padded input get NaN.  On a GPU cuDNN is
+    Saliency is computed with the classifier's ``torch_num_threads`` (torch's
+    setting is restored afterwards).  Padded steps of ragged or NaN-padded
+    input get NaN.  On a GPU cuDNN is
     disabled during the backward passes (cuDNN RNNs have no backward in
     eval mode); the model is never switched to train mode, so dropout stays
     off.  ``fit_transform(X, y)`` explains the true labels ``y``.
@@ -224,12 +227,13 @@ class SaliencyExplainer(TransformerMixin, BaseEstimator):
         if isinstance(estimator, Pipeline):
             X = estimator[:-1].transform(X)
         values, lengths = classifier._validate_sequences(X, reset=False)
-        targets = self._target_indices(classifier, values, lengths, y)
-        module = classifier.net_.module_.eval()
-        if self.method in ("deeplift", "deeplift_shap") and deeplift_degrades(module):
-            warnings.warn(DEEPLIFT_WARNING.format(method=self.method), UserWarning)
-        maps = self._attribute_all(classifier, ScoreModule(module, self.output).eval(),
-                                   values, lengths, targets)
+        with torch_threads(classifier.torch_num_threads):
+            targets = self._target_indices(classifier, values, lengths, y)
+            module = classifier.net_.module_.eval()
+            if self.method in ("deeplift", "deeplift_shap") and deeplift_degrades(module):
+                warnings.warn(DEEPLIFT_WARNING.format(method=self.method), UserWarning)
+            maps = self._attribute_all(classifier, ScoreModule(module, self.output).eval(),
+                                       values, lengths, targets)
         return unpad(maps, lengths)
 
     # --------------------------------------------------------------- helpers

@@ -1,5 +1,6 @@
 """Tests of SaliencyExplainer (gradient, Captum methods) and the importance helpers."""
 
+import copy
 import warnings
 
 import numpy as np
@@ -322,3 +323,20 @@ def test_transform_never_switches_to_train_mode(fitted, data):
     finally:
         handle.remove()
     assert seen and not any(seen)
+
+
+def test_transform_uses_the_classifiers_torch_threads_and_restores_them(fitted, data):
+    clf = copy.deepcopy(fitted["lstm"]).set_params(torch_num_threads=2)
+    before = torch.get_num_threads()
+    assert before != 2  # conftest runs the session on one thread
+    seen = []
+    clf.net_.module_.register_forward_pre_hook(
+        lambda mod, args: seen.append(torch.get_num_threads())
+    )
+    X, y = data
+    for labels in (None, y):  # the predicted classes, then the true ones
+        seen.clear()
+        maps = SaliencyExplainer(clf).transform(X, labels)
+        assert maps.shape == X.shape
+        assert seen and set(seen) == {2}
+        assert torch.get_num_threads() == before
