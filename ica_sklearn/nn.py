@@ -9,8 +9,10 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from ._activations import scoring_tanh
 from ._attention import causal_attention_summary
 from ._dropout import FastDropout
+from ._float64_lstm import float64_lstm_applies, lstm_on_gate_inputs
 from ._projected_recurrence import gate_first_pays, recurrent_gate_inputs, run_on_gate_inputs
 
 __all__ = [
@@ -81,7 +83,7 @@ class InputCellAttention(nn.Module):
 
     def scores(self, inputs):
         """Scores ``S`` of shape (batch, n_timesteps, n_hops)."""
-        return self.score_output(torch.tanh(self.score_hidden(inputs)))
+        return self.score_output(scoring_tanh(self.score_hidden(inputs)))
 
     def forward(self, inputs, values=None):
         """Summaries ``M`` of shape (batch, n_timesteps, n_features).
@@ -126,7 +128,7 @@ class StructuredSelfAttention(nn.Module):
         self.score_output = _xavier_linear(attention_dim, n_hops)
 
     def forward(self, hidden, valid):
-        scores = self.score_output(torch.tanh(self.score_hidden(hidden)))
+        scores = self.score_output(scoring_tanh(self.score_hidden(hidden)))
         scores = scores.masked_fill(~valid[:, :, None], float("-inf"))
         weights = torch.softmax(scores, dim=1)  # (B, T, r), over time
         pooled = torch.bmm(weights.transpose(1, 2), hidden)  # (B, r, H)
@@ -255,6 +257,10 @@ class RecurrentClassifierModule(nn.Module):
                     self.recurrent, self.input_attention(inputs, values=gate_inputs)
                 )
             inputs = self.input_attention(inputs)
+        if unpadded and float64_lstm_applies(self.recurrent, inputs):
+            return lstm_on_gate_inputs(
+                self.recurrent, recurrent_gate_inputs(self.recurrent, inputs)
+            )
         if unpadded:
             outputs, _ = self.recurrent(inputs)
             return outputs

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 
+from ica_sklearn._activations import scoring_tanh
 from ica_sklearn._attention import causal_attention_matrix, causal_attention_summary
 from ica_sklearn.nn import CELL_TYPES, InputCellAttention, RecurrentClassifierModule
 
@@ -248,3 +249,17 @@ def test_unknown_cell_and_pooling_are_rejected():
         RecurrentClassifierModule(3, 2, cell="transformer")
     with pytest.raises(ValueError, match="pooling must be one of"):
         RecurrentClassifierModule(3, 2, pooling="median")
+
+
+@pytest.mark.parametrize("dtype, tolerance", [(torch.float32, 3e-7), (torch.float64, 1e-15)])
+def test_scoring_tanh_and_its_gradients_match_torch_tanh(dtype, tolerance):
+    z = torch.linspace(-30, 30, 20001, dtype=dtype, requires_grad=True)
+    fast, exact = scoring_tanh(z), torch.tanh(z)
+    np.testing.assert_allclose(fast.detach().numpy(), exact.detach().numpy(), atol=tolerance)
+    (gradient,) = torch.autograd.grad(fast.sum(), z, create_graph=True)
+    (exact_gradient,) = torch.autograd.grad(exact.sum(), z, create_graph=True)
+    np.testing.assert_allclose(gradient.detach().numpy(), exact_gradient.detach().numpy(),
+                               atol=4 * tolerance)
+    (second,) = torch.autograd.grad(gradient.sum(), z)  # twice differentiable
+    (exact_second,) = torch.autograd.grad(exact_gradient.sum(), z)
+    np.testing.assert_allclose(second.numpy(), exact_second.numpy(), atol=8 * tolerance)
