@@ -13,11 +13,14 @@ sequence is fed to the same fused kernel (``_VF.lstm`` / ``_VF.gru`` /
 ``_VF.rnn_*``, what ``nn.LSTM.forward`` calls) with an identity matrix in
 place of the first layer's ``W_ih``.  The layer's parameters, state dict and
 gradients stay exactly those of the original layer; only the order of two
-linear maps changes.
+linear maps changes.  A one-layer float64 LSTM on the CPU runs in
+:mod:`ica_sklearn._float64_lstm` instead (torch has no fused float64 kernel).
 """
 
 import torch
 from torch import _VF, nn
+
+from ._float64_lstm import float64_lstm_applies, lstm_on_gate_inputs
 
 __all__ = ["gate_size", "gate_first_pays", "recurrent_gate_inputs", "run_on_gate_inputs"]
 
@@ -90,6 +93,8 @@ def run_on_gate_inputs(recurrent, gate_inputs):
     ...                lstm(x)[0], atol=1e-6)
     True
     """
+    if float64_lstm_applies(recurrent, gate_inputs):
+        return lstm_on_gate_inputs(recurrent, gate_inputs)
     n_gates = gate_inputs.shape[-1]
     identity = torch.eye(n_gates, dtype=gate_inputs.dtype, device=gate_inputs.device)
     initial = gate_inputs.new_zeros(recurrent.num_layers, gate_inputs.shape[0], recurrent.hidden_size)
