@@ -48,6 +48,7 @@ class FastDropout(nn.Dropout):
         words = np.random.SFC64(seed).random_raw(n_words).view(np.uint32)
         threshold = np.uint32(min(round(self.p * _WORD), _WORD - 1))
         keep = words[: inputs.numel()] >= threshold
-        scale = torch.from_numpy(keep).view(inputs.shape).to(inputs.dtype)
+        # (from uint8: torch converts bool to float ~7x slower than uint8)
+        scale = torch.from_numpy(keep.view(np.uint8)).view(inputs.shape).to(inputs.dtype)
         scale.mul_(1.0 / (1.0 - self.p))
         return inputs * scale

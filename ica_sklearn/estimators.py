@@ -64,6 +64,9 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
     lr : float, default=1e-3
         Learning rate.
     optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, default="adam"
+        "adam" and "adamw" use torch's fused implementation (``fused=True``:
+        the same update in one kernel for all parameters).  A class is used
+        with its own defaults.
     stop_at_perfect_train_accuracy : bool, default=True
         Stop once the model classifies every training sample correctly (the
         paper's rule), judged after each epoch on the whole training set in

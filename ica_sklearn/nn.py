@@ -85,16 +85,25 @@ class InputCellAttention(nn.Module):
         """Scores ``S`` of shape (batch, n_timesteps, n_hops)."""
         return self.score_output(scoring_tanh(self.score_hidden(inputs)))
 
-    def forward(self, inputs, values=None):
+    def forward(self, inputs, value_weight=None):
         """Summaries ``M`` of shape (batch, n_timesteps, n_features).
 
-        ``values`` (batch, n_timesteps, k), when given, are averaged with the
-        attention weights of ``inputs`` instead of the inputs themselves
-        (e.g. a linear map of the inputs, giving the same map of ``M``).
+        With ``value_weight`` (k, n_features) the layer returns
+        ``M @ value_weight.T`` of shape (batch, n_timesteps, k) instead,
+        averaging the mapped inputs (the same linear map of ``M``, cheaper
+        for k < n_features); both maps of the inputs then share one matrix
+        product.
         """
-        return causal_attention_summary(
-            inputs if values is None else values, self.scores(inputs)
+        if value_weight is None:
+            return causal_attention_summary(inputs, self.scores(inputs))
+        hidden_weight, hidden_bias = self.score_hidden.weight, self.score_hidden.bias
+        both = nn.functional.linear(
+            inputs,
+            torch.cat([hidden_weight, value_weight]),
+            torch.cat([hidden_bias, hidden_bias.new_zeros(len(value_weight))]),
         )
+        hidden, values = both.split([len(hidden_weight), len(value_weight)], dim=-1)
+        return causal_attention_summary(values, self.score_output(scoring_tanh(hidden)))
 
 
 class StructuredSelfAttention(nn.Module):
@@ -252,10 +261,10 @@ class RecurrentClassifierModule(nn.Module):
         unpadded = bool((lengths == n_steps).all())
         if self.input_attention is not None:
             if unpadded and gate_first_pays(self.recurrent, inputs):
-                gate_inputs = recurrent_gate_inputs(self.recurrent, inputs)
-                return run_on_gate_inputs(
-                    self.recurrent, self.input_attention(inputs, values=gate_inputs)
+                gate_inputs = self.input_attention(
+                    inputs, value_weight=self.recurrent.weight_ih_l0
                 )
+                return run_on_gate_inputs(self.recurrent, gate_inputs)
             inputs = self.input_attention(inputs)
         if unpadded and float64_lstm_applies(self.recurrent, inputs):
             return lstm_on_gate_inputs(
