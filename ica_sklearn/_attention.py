@@ -67,22 +67,21 @@ class _FactorisedCausalSummary(torch.autograd.Function):
     """``M = tril(Q P^T) V`` block row by block row, with a hand-written backward.
 
     No (B, T, T) tensor is ever formed: each block row of the attention (and
-    of its gradient) is computed, used and dropped, and the blocks above the
-    diagonal are skipped (see :func:`_row_blocks`).  The backward keeps only
-    the (B, T, r) factors and the values, and recomputes an attention block
-    when the values need a gradient.
+    of its gradient) is a separate (B, rows, stop) tensor, and the blocks
+    above the diagonal are skipped (see :func:`_row_blocks`).  The attention
+    blocks are kept for the backward only when the values need a gradient.
     """
 
     @staticmethod
     def forward(ctx, inverse_totals, weights, values):
         blocks = _row_blocks(values.shape[1])
+        values = values.contiguous()  # read once per block row below
+        attention = [_attention_block(inverse_totals, weights, *bounds) for bounds in blocks]
         ctx.blocks = blocks
+        ctx.attention = attention if ctx.needs_input_grad[2] else None
         ctx.save_for_backward(inverse_totals, weights, values)
         return torch.cat(
-            [
-                torch.bmm(_attention_block(inverse_totals, weights, start, stop), values[:, :stop])
-                for start, stop in blocks
-            ],
+            [torch.bmm(block, values[:, :stop]) for block, (_, stop) in zip(attention, blocks)],
             dim=1,
         )
 
@@ -92,8 +91,9 @@ class _FactorisedCausalSummary(torch.autograd.Function):
         need_factors = ctx.needs_input_grad[0] or ctx.needs_input_grad[1]
         grad_weights = torch.zeros_like(weights) if ctx.needs_input_grad[1] else None
         grad_values = torch.zeros_like(values) if ctx.needs_input_grad[2] else None
+        grad_summary = grad_summary.contiguous()
         grad_inverse_totals = []
-        for start, stop in ctx.blocks:
+        for index, (start, stop) in enumerate(ctx.blocks):
             grad_rows = grad_summary[:, start:stop]
             if need_factors:
                 # d loss / d A[t, s] = dM_t . v_s on this block row (lower part).
@@ -105,7 +105,7 @@ class _FactorisedCausalSummary(torch.autograd.Function):
                         grad_block.transpose(1, 2), inverse_totals[:, start:stop]
                     )
             if grad_values is not None:
-                block = _attention_block(inverse_totals, weights, start, stop)
+                block = ctx.attention[index]
                 grad_values[:, :stop] += torch.bmm(block.transpose(1, 2), grad_rows)
         if ctx.needs_input_grad[0]:
             grad_inverse_totals = torch.cat(grad_inverse_totals, dim=1)
