@@ -2,6 +2,7 @@
 reproducible on the 2-core CI machine (two threads contend with pytest)."""
 
 import matplotlib
+import numpy as np
 import pytest
 import torch
 
@@ -14,3 +15,24 @@ def _single_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(previous)
+
+
+@pytest.fixture
+def assert_same_values_and_gradients():
+    """``check(got, expected, wrt, atol)``: two differentiable results agree,
+    and so do their gradients with respect to every tensor in ``wrt`` for one
+    random upstream gradient."""
+
+    def check(got, expected, wrt, atol):
+        np.testing.assert_allclose(got.detach().numpy(), expected.detach().numpy(), atol=atol)
+        upstream = torch.randn_like(got)
+        for name, fast, slow in zip(
+            range(len(wrt)),
+            torch.autograd.grad(got, wrt, upstream, retain_graph=True),
+            torch.autograd.grad(expected, wrt, upstream, retain_graph=True),
+        ):
+            np.testing.assert_allclose(
+                fast.numpy(), slow.numpy(), atol=10 * atol, err_msg=f"gradient {name}"
+            )
+
+    return check

@@ -11,7 +11,9 @@ from ica_sklearn.nn import RecurrentClassifierModule
 
 @pytest.mark.parametrize("n_steps", [1, 2, 13])
 @pytest.mark.parametrize("bias", [True, False])
-def test_outputs_and_all_gradients_equal_nn_lstm(n_steps, bias):
+def test_outputs_and_all_gradients_equal_nn_lstm(
+    n_steps, bias, assert_same_values_and_gradients
+):
     torch.manual_seed(n_steps)
     lstm = nn.LSTM(7, 4, bias=bias, batch_first=True).double()
     with torch.no_grad():  # large weights: saturated and linear gate regions both occur
@@ -20,13 +22,7 @@ def test_outputs_and_all_gradients_equal_nn_lstm(n_steps, bias):
     x = torch.randn(5, n_steps, 7, dtype=torch.float64, requires_grad=True)
     expected = lstm(x)[0]
     got = lstm_on_gate_inputs(lstm, x @ lstm.weight_ih_l0.T)
-    np.testing.assert_allclose(got.detach().numpy(), expected.detach().numpy(), atol=1e-14)
-    upstream = torch.randn_like(got)
-    wrt = [x, *lstm.parameters()]
-    for fast, slow in zip(
-        torch.autograd.grad(got, wrt, upstream), torch.autograd.grad(expected, wrt, upstream)
-    ):
-        np.testing.assert_allclose(fast.numpy(), slow.numpy(), atol=1e-13)
+    assert_same_values_and_gradients(got, expected, [x, *lstm.parameters()], atol=1e-14)
 
 
 def test_gradcheck_of_the_recurrence():

@@ -1,6 +1,5 @@
 """Feeding torch's fused RNN kernels inputs already multiplied by W_ih."""
 
-import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -22,19 +21,15 @@ LAYERS = {
 
 @pytest.mark.parametrize("kind", LAYERS)
 @pytest.mark.parametrize("num_layers, bias", [(1, True), (2, True), (1, False)])
-def test_outputs_and_gradients_equal_the_layer_on_raw_inputs(kind, num_layers, bias):
+def test_outputs_and_gradients_equal_the_layer_on_raw_inputs(
+    kind, num_layers, bias, assert_same_values_and_gradients
+):
     torch.manual_seed(0)
     layer = LAYERS[kind](num_layers=num_layers, bias=bias, batch_first=True).double()
     x = torch.randn(4, 11, 9, dtype=torch.float64, requires_grad=True)
     expected = layer(x)[0]
     got = run_on_gate_inputs(layer, recurrent_gate_inputs(layer, x))
-    np.testing.assert_allclose(got.detach().numpy(), expected.detach().numpy(), atol=1e-13)
-    upstream = torch.randn_like(got)
-    wrt = [x, *layer.parameters()]
-    for fast, slow in zip(
-        torch.autograd.grad(got, wrt, upstream), torch.autograd.grad(expected, wrt, upstream)
-    ):
-        np.testing.assert_allclose(fast.numpy(), slow.numpy(), atol=1e-12)
+    assert_same_values_and_gradients(got, expected, [x, *layer.parameters()], atol=1e-13)
 
 
 def test_gate_first_only_when_fewer_gates_than_features_one_direction():
