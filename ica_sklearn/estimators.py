@@ -53,7 +53,8 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
     attention_dim : int, default=50
         Size ``d_a`` of the attention's scoring layer.
     dropout : float, default=0.1
-        Dropout on the recurrent layer's input and output.
+        Dropout on the inputs (before any attention, as in the paper's code)
+        and on the recurrent layer's output.
     pooling : {"last", "mean", "max"}, default="last"
         How the recurrent outputs are reduced over time: the output at the
         last valid step (the paper), or mean / max over the valid steps.
