@@ -40,9 +40,10 @@ def build_train_split(estimator, seed):
 
 def build_callbacks(estimator):
     """The ``(name, callback)`` list, in the order skorch runs them."""
-    # The stopping rule judges the model as it stands after the epoch (one
-    # extra forward pass); batch-wise accuracy lags behind and trains longer,
-    # which sharpens saliency onto a few cells (see the Table 1 notes).
+    # The stopping rule judges the model as it stands (eval mode, whole
+    # training set), every 3 batches and after each epoch; accuracy counted
+    # on the batches as they go lags behind and trains longer, which sharpens
+    # saliency onto a few cells (see the Table 1 notes).
     accuracy = TrainAccuracy(after_epoch=estimator.stop_at_perfect_train_accuracy)
     callbacks = [("train_accuracy", accuracy)]
     if estimator.checkpoint_dir is not None:

@@ -219,3 +219,29 @@ def test_early_stopping_sees_the_epoch_that_reaches_perfect_accuracy(
     valid_losses = history[:, "valid_loss"]
     # The best epoch is chosen among all epochs, the stopping one included.
     assert early_stopping.best_epoch_ == int(np.argmin(valid_losses)) + 1
+
+
+def test_perfect_accuracy_stops_mid_epoch_and_keeps_that_model(tmp_path):
+    # 24 batches per epoch: the rule is checked every 3 batches (as the
+    # paper's code), so it can fire long before the epoch ends.
+    rng = np.random.RandomState(0)
+    y = np.repeat([0, 1], 160)
+    X = rng.normal(size=(320, 8, 3)).astype(np.float32)
+    X[:, :3, :] += np.where(y == 1, 2.0, -2.0)[:, None, None]
+    clf = RNNClassifier(
+        "ica_lstm", batch_size=10, validation_fraction=0.25, checkpoint_dir=tmp_path,
+        **{**FAST, "max_epochs": 50},
+    ).fit(X, y)
+    last = clf.net_.history[-1]
+    assert "stopped_after_batch" in last and last["stopped_after_batch"] % 3 == 0
+    assert last["stopped_after_batch"] < 24 and last["train_acc"] == 1.0
+    assert np.isfinite(last["train_loss"])
+    # Early stopping does not swap in an earlier epoch's weights, and the
+    # checkpoint holds the stopped run, so resuming trains no further.
+    assert dict(clf.net_.callbacks_)["early_stopping"].best_epoch_ == clf.n_epochs_
+    resumed = RNNClassifier(
+        "ica_lstm", batch_size=10, validation_fraction=0.25, checkpoint_dir=tmp_path,
+        **{**FAST, "max_epochs": 50},
+    ).fit(X, y)
+    assert resumed.n_epochs_ == clf.n_epochs_
+    np.testing.assert_array_equal(resumed.predict_proba(X), clf.predict_proba(X))
