@@ -1,5 +1,5 @@
-"""Saving and loading a fitted :class:`~ica_sklearn.RNNClassifier`, torch
-thread control, and resumable training checkpoints.
+"""Saving and loading a fitted :class:`~ica_sklearn.RNNClassifier`, and
+resumable training checkpoints.
 
 File format
 -----------
@@ -27,7 +27,6 @@ import importlib
 import json
 import os
 import warnings
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +37,6 @@ __all__ = [
     "FORMAT_VERSION",
     "save_classifier",
     "load_classifier",
-    "torch_threads",
     "resume_from_checkpoint",
     "checkpoint_callback",
     "has_checkpoint",
@@ -58,34 +56,6 @@ def _package_version():
     from . import __version__
 
     return __version__
-
-
-@contextmanager
-def torch_threads(n_threads):
-    """Run a block with ``torch.set_num_threads(n_threads)``; restore after.
-
-    ``None`` leaves torch's setting alone.
-
-    Examples
-    --------
-    >>> import torch
-    >>> from ica_sklearn._persistence import torch_threads
-    >>> before = torch.get_num_threads()
-    >>> with torch_threads(1):
-    ...     torch.get_num_threads()
-    1
-    >>> torch.get_num_threads() == before
-    True
-    """
-    if n_threads is None:
-        yield
-        return
-    previous = torch.get_num_threads()
-    torch.set_num_threads(int(n_threads))
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
 
 
 # ------------------------------------------------------------------ save/load

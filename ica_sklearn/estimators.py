@@ -20,8 +20,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._net_builder import build_net, net_inputs
-from ._persistence import load_classifier, save_classifier, torch_threads
+from ._persistence import load_classifier, save_classifier
 from ._targets import encode_targets
+from ._threads import torch_threads
 from ._torch_options import DTYPES, OPTIMIZERS, resolve_device
 from ._training import train_net
 from ._validation import split_padding, validate_sequences

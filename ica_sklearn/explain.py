@@ -30,7 +30,7 @@ from ._attribution import (
     samples_per_call,
     seeded,
 )
-from ._persistence import torch_threads
+from ._threads import torch_threads
 from ._tsr import temporal_saliency_rescaling
 from ._validation import unpad
 
