@@ -2,11 +2,14 @@
 
 The explainer is a scikit-learn transformer: ``transform(X)`` returns one
 (time step x feature) map per sample.  ``time_importance`` and
-``feature_importance`` reduce maps to one axis.
+``feature_importance`` reduce maps to one axis.  The pieces live in private
+modules: ``_attribution`` (the saliency methods), ``_tsr`` (Temporal Saliency
+Rescaling) and ``_explain_inputs`` (the explained classifier and, for each
+sample, the explained class).
 """
 
 import warnings
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 import torch
@@ -15,7 +18,6 @@ from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._attribution import (
     DEEPLIFT_WARNING,
@@ -26,10 +28,10 @@ from ._attribution import (
     deeplift_degrades,
     make_attribution,
     no_cudnn,
-    predicted_indices,
     samples_per_call,
     seeded,
 )
+from ._explain_inputs import check_fitted_classifier, classifier_of, target_indices
 from ._threads import torch_threads
 from ._tsr import temporal_saliency_rescaling
 from ._validation import unpad
@@ -192,12 +194,12 @@ class SaliencyExplainer(TransformerMixin, BaseEstimator):
         self : SaliencyExplainer
         """
         if self.prefit:
-            _check_fitted_classifier(self.estimator)
+            check_fitted_classifier(self.estimator)
             self.estimator_ = self.estimator
         else:
             self.estimator_ = clone(self.estimator).fit(X, y)
-            _check_fitted_classifier(self.estimator_)
-        self.classes_ = _classifier(self.estimator_).classes_
+            check_fitted_classifier(self.estimator_)
+        self.classes_ = classifier_of(self.estimator_).classes_
         return self
 
     def fit_transform(self, X, y=None, **fit_params):
@@ -223,12 +225,13 @@ class SaliencyExplainer(TransformerMixin, BaseEstimator):
         """
         self._validate_params()
         estimator = self._explained_estimator()
-        classifier = _classifier(estimator)
+        classifier = classifier_of(estimator)
         if isinstance(estimator, Pipeline):
             X = estimator[:-1].transform(X)
         values, lengths = classifier._validate_sequences(X, reset=False)
         with torch_threads(classifier.torch_num_threads):
-            targets = self._target_indices(classifier, values, lengths, y)
+            targets = target_indices(classifier, self.target, values, lengths, y,
+                                     batch_size=self.batch_size)
             module = classifier.net_.module_.eval()
             if self.method in ("deeplift", "deeplift_shap") and deeplift_degrades(module):
                 warnings.warn(DEEPLIFT_WARNING.format(method=self.method), UserWarning)
@@ -245,25 +248,8 @@ class SaliencyExplainer(TransformerMixin, BaseEstimator):
                 f"This {type(self).__name__} instance is not fitted yet (prefit=False). "
                 "Call 'fit' with appropriate arguments before using this explainer."
             )
-        _check_fitted_classifier(self.estimator)
+        check_fitted_classifier(self.estimator)
         return self.estimator
-
-    def _target_indices(self, classifier, values, lengths, y):
-        classes = classifier.classes_
-        if isinstance(self.target, str) and self.target == "auto":
-            if y is None:
-                return predicted_indices(
-                    classifier.net_.module_, values, lengths, batch_size=self.batch_size,
-                    dtype=getattr(torch, classifier.dtype), device=classifier.device_,
-                )
-            y = column_or_1d(y, warn=True)
-            if len(y) != len(values):
-                raise ValueError(
-                    f"y has {len(y)} labels but X has {len(values)} samples; pass one "
-                    "label per sample (or y=None to explain the predicted classes)."
-                )
-            return _label_indices(classes, y, "y")
-        return np.full(len(values), _label_indices(classes, [self.target], "target")[0])
 
     def _attribute_all(self, classifier, score_module, values, lengths, targets):
         device, dtype = classifier.device_, getattr(torch, classifier.dtype)
@@ -319,35 +305,6 @@ def _progress_bar(verbose, total):
     from tqdm.auto import tqdm
 
     return tqdm(total=total, desc="saliency", unit="copy")
-
-
-def _classifier(estimator):
-    """The RNNClassifier itself, or the last step of a Pipeline."""
-    return estimator[-1] if isinstance(estimator, Pipeline) else estimator
-
-
-def _check_fitted_classifier(estimator):
-    classifier = _classifier(estimator)
-    if not hasattr(classifier, "_validate_sequences") or not hasattr(
-        type(classifier), "predict_proba"
-    ):
-        raise TypeError(
-            "estimator must be an ica_sklearn.RNNClassifier or a Pipeline whose last "
-            f"step is one; got {type(classifier).__name__}."
-        )
-    check_is_fitted(estimator)
-
-
-def _label_indices(classes, labels, name):
-    labels = np.asarray(labels)
-    unknown = ~np.isin(labels, classes)
-    if unknown.any():
-        raise ValueError(
-            f"{name} contains labels unknown to the classifier: "
-            f"{sorted(set(labels[unknown].tolist()))[:5]}; its classes are "
-            f"{classes.tolist()}."
-        )
-    return np.searchsorted(classes, labels).astype(np.int64)
 
 
 def _check_maps(saliency):

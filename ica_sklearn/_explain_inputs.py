@@ -1,0 +1,84 @@
+"""What :class:`~ica_sklearn.SaliencyExplainer` explains: the classifier, and
+the class explained for each sample.
+
+The explained estimator is an :class:`~ica_sklearn.RNNClassifier` or a
+``Pipeline`` whose last step is one.  With ``target="auto"`` the true label is
+explained when ``y`` is given (the paper), else the predicted class; any other
+``target`` is a label of ``classes_``, explained for every sample.  Errors
+name the offending labels and the classifier's classes.
+"""
+
+import numpy as np
+import torch
+from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted, column_or_1d
+
+from ._attribution import predicted_indices
+
+__all__ = ["classifier_of", "check_fitted_classifier", "target_indices"]
+
+
+def classifier_of(estimator):
+    """The RNNClassifier itself, or the last step of a Pipeline."""
+    return estimator[-1] if isinstance(estimator, Pipeline) else estimator
+
+
+def check_fitted_classifier(estimator):
+    """Raise unless ``estimator`` is a fitted RNNClassifier (or Pipeline ending in one)."""
+    classifier = classifier_of(estimator)
+    if not hasattr(classifier, "_validate_sequences") or not hasattr(
+        type(classifier), "predict_proba"
+    ):
+        raise TypeError(
+            "estimator must be an ica_sklearn.RNNClassifier or a Pipeline whose last "
+            f"step is one; got {type(classifier).__name__}."
+        )
+    check_is_fitted(estimator)
+
+
+def target_indices(classifier, target, values, lengths, y, *, batch_size):
+    """Index into ``classifier.classes_`` of the class explained for each sample.
+
+    Parameters
+    ----------
+    classifier : fitted RNNClassifier
+    target : "auto" or class label
+        As :class:`~ica_sklearn.SaliencyExplainer`'s ``target``.
+    values, lengths : ndarray
+        The validated (padded) sequences and their lengths.
+    y : array-like of shape (n_samples,) or None
+        True labels, used by ``target="auto"``.
+    batch_size : int
+        Samples per forward pass when the predicted classes are needed.
+
+    Returns
+    -------
+    indices : ndarray of shape (n_samples,), int64
+    """
+    classes = classifier.classes_
+    if isinstance(target, str) and target == "auto":
+        if y is None:
+            return predicted_indices(
+                classifier.net_.module_, values, lengths, batch_size=batch_size,
+                dtype=getattr(torch, classifier.dtype), device=classifier.device_,
+            )
+        y = column_or_1d(y, warn=True)
+        if len(y) != len(values):
+            raise ValueError(
+                f"y has {len(y)} labels but X has {len(values)} samples; pass one "
+                "label per sample (or y=None to explain the predicted classes)."
+            )
+        return _label_indices(classes, y, "y")
+    return np.full(len(values), _label_indices(classes, [target], "target")[0])
+
+
+def _label_indices(classes, labels, name):
+    labels = np.asarray(labels)
+    unknown = ~np.isin(labels, classes)
+    if unknown.any():
+        raise ValueError(
+            f"{name} contains labels unknown to the classifier: "
+            f"{sorted(set(labels[unknown].tolist()))[:5]}; its classes are "
+            f"{classes.tolist()}."
+        )
+    return np.searchsorted(classes, labels).astype(np.int64)
