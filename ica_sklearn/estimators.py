@@ -5,8 +5,8 @@ in :meth:`RNNClassifier.fit` (composition rather than inheritance, so that
 scikit-learn's estimator contract holds: see ``DESIGN.md``).  The pieces
 live in private modules: ``_torch_options`` (optimizer, dtype and device
 names), ``_targets`` (label encoding), ``_net_builder`` (the skorch net and
-its callbacks), ``_training`` (fit or resume from a checkpoint) and
-``_persistence`` (save/load, torch thread control).
+its callbacks), ``_training`` (fit or resume from a checkpoint),
+``_persistence`` (save/load) and ``_threads`` (torch thread control).
 """
 
 import os
