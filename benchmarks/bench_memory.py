@@ -6,7 +6,8 @@ invisible to ``tracemalloc``); the child warms up on a tiny input, records
 its resident set size (RSS), runs the measured step once, and reports the
 peak RSS growth (``ru_maxrss`` after - RSS before).  Expectations: linear in
 the batch size; no worse than T^2 per sample in the sequence length T
-(input-cell attention builds a (T, T) attention matrix per sample).
+(input-cell attention keeps the blocks on and below the diagonal of a (T, T)
+attention per sample for the backward).
 
 Run::
 
