@@ -254,32 +254,45 @@ class RecurrentClassifierModule(nn.Module):
         self.to(dtype)
 
     def recurrent_outputs(self, inputs, lengths):
-        """Outputs (B, T, H) of the recurrent layer; padded steps are zero."""
+        """Outputs (B, T, H) of the recurrent layer; padded steps are zero.
+
+        Only a bidirectional layer needs packed sequences (its backward pass
+        must start at each sequence's last valid step).  Every other layer is
+        causal, attention included: its outputs at valid steps never see the
+        end padding, so padded batches run like unpadded ones (fused kernels,
+        no packing) and the padded steps are zeroed afterwards.
+        """
         n_steps = inputs.shape[1]
         # Dropout on the raw inputs, before any attention, as the paper's code.
         inputs = self.input_dropout(inputs)
-        unpadded = bool((lengths == n_steps).all())
+        valid = torch.arange(n_steps, device=inputs.device)[None, :] < lengths[:, None]
+        padded = not bool(valid.all())
+        if padded and self.recurrent.bidirectional:
+            packed = pack_padded_sequence(
+                inputs, lengths.cpu(), batch_first=True, enforce_sorted=False
+            )
+            outputs, _ = self.recurrent(packed)
+            outputs, _ = pad_packed_sequence(outputs, batch_first=True, total_length=n_steps)
+            return outputs
+        outputs = self._causal_outputs(inputs)
+        return outputs.masked_fill(~valid[:, :, None], 0.0) if padded else outputs
+
+    def _causal_outputs(self, inputs):
+        """Outputs of the (one-direction, or unpadded) recurrent layer, by the
+        fastest exact route: gate inputs first (:mod:`._projected_recurrence`),
+        the float64 LSTM (:mod:`._float64_lstm`), or the layer itself."""
         if self.input_attention is not None:
-            if unpadded and gate_first_pays(self.recurrent, inputs):
+            if gate_first_pays(self.recurrent, inputs):
                 gate_inputs = self.input_attention(
                     inputs, value_weight=self.recurrent.weight_ih_l0
                 )
                 return run_on_gate_inputs(self.recurrent, gate_inputs)
             inputs = self.input_attention(inputs)
-        if unpadded and float64_lstm_applies(self.recurrent, inputs):
+        if float64_lstm_applies(self.recurrent, inputs):
             return lstm_on_gate_inputs(
                 self.recurrent, recurrent_gate_inputs(self.recurrent, inputs)
             )
-        if unpadded:
-            outputs, _ = self.recurrent(inputs)
-            return outputs
-        packed = pack_padded_sequence(
-            inputs, lengths.cpu(), batch_first=True, enforce_sorted=False
-        )
-        outputs, _ = self.recurrent(packed)
-        outputs, _ = pad_packed_sequence(
-            outputs, batch_first=True, total_length=n_steps
-        )
+        outputs, _ = self.recurrent(inputs)
         return outputs
 
     def forward(self, X, lengths=None):

@@ -226,6 +226,23 @@ def test_padded_steps_never_change_logits(cell, pooling):
     np.testing.assert_allclose(alone.numpy(), inside_batch.numpy(), atol=1e-10)
 
 
+@pytest.mark.parametrize("cell", CELL_TYPES)
+@pytest.mark.parametrize("n_features", [3, 25])  # 25: the gate-first path of ica cells
+def test_padded_batches_equal_packed_sequences_and_zero_the_padding(cell, n_features):
+    # One-direction layers run padded batches unpacked (they are causal);
+    # this is the packed computation torch would do, sequence by sequence.
+    module = make_module(cell, n_features=n_features)
+    X = torch.randn(3, 9, n_features, dtype=torch.float64)
+    lengths = torch.tensor([9, 4, 6])
+    outputs = module.recurrent_outputs(X, lengths)
+    for sample, length in enumerate(lengths):
+        alone = module.recurrent_outputs(X[sample : sample + 1, :length], length[None])
+        np.testing.assert_allclose(
+            outputs[sample, :length].detach().numpy(), alone[0].detach().numpy(), atol=1e-12
+        )
+        assert torch.equal(outputs[sample, length:], torch.zeros_like(outputs[sample, length:]))
+
+
 def test_paper_defaults_and_xavier_initialisation():
     torch.manual_seed(0)
     module = RecurrentClassifierModule(100, 2)
