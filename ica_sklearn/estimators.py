@@ -73,9 +73,10 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         Stop once the model classifies every training sample correctly (the
         paper's rule), judged on the whole training set in eval mode every 3
         training batches (as the paper's code) and after each epoch; the
-        whole-set pass runs only when the batch just trained on is classified
-        without error, so the rule costs little until the model is nearly
-        perfect.  Stopping this early
+        whole-set pass runs only when the batch just trained on and the
+        samples the previous pass got wrong are all classified correctly, so
+        the rule stays cheap, even on large training sets that never reach
+        100 %.  Stopping this early
         matters for explanations: on the paper's box data ica_lstm's saliency
         overlaps the box less the longer it trains, while test accuracy stays
         at 100 %.  When False, ``train_acc`` is counted on the batches.

@@ -245,3 +245,19 @@ def test_perfect_accuracy_stops_mid_epoch_and_keeps_that_model(tmp_path):
     ).fit(X, y)
     assert resumed.n_epochs_ == clf.n_epochs_
     np.testing.assert_array_equal(resumed.predict_proba(X), clf.predict_proba(X))
+
+
+def test_stop_rule_screens_keep_whole_set_checks_rare_when_100_percent_is_out_of_reach():
+    # Two mislabelled samples the small model does not memorise: most batches
+    # are perfect, but the samples the last whole-set check got wrong stay
+    # wrong, so the whole set is rarely re-evaluated (and training never stops).
+    rng = np.random.RandomState(0)
+    y = np.repeat([0, 1], 150)
+    X = rng.normal(size=(300, 8, 3)).astype(np.float32)
+    X[:, :3, :] += np.where(y == 1, 2.0, -2.0)[:, None, None]
+    y[[0, 200]] = 1 - y[[0, 200]]
+    clf = RNNClassifier("gru", batch_size=10, **{**FAST, "max_epochs": 4}).fit(X, y)
+    stop_rule = dict(clf.net_.callbacks_)["stop_at_perfect"]
+    check_points = clf.n_epochs_ * (300 // 10) // 3
+    assert clf.n_epochs_ == 4 and clf.net_.history[-1, "train_acc"] < 1.0
+    assert 1 <= stop_rule.n_whole_set_checks_ <= 3 < check_points
