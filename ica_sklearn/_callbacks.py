@@ -8,11 +8,15 @@ __all__ = ["TrainAccuracy", "StopAtPerfectTrainAccuracy", "misclassified", "whol
 
 
 def misclassified(net, dataset):
-    """Positions in ``dataset`` that ``net``'s module gets wrong (eval mode, no gradients)."""
+    """Positions in ``dataset`` that ``net``'s module gets wrong (eval mode, no gradients).
+
+    Leaves torch's global random state as it found it (a data loader draws a
+    seed from it), so checking never changes how training goes on.
+    """
     was_training = net.module_.training
     net.module_.eval()
     wrong = []
-    with torch.no_grad():
+    with torch.no_grad(), torch.random.fork_rng(devices=[]):
         for inputs, targets in net.get_iterator(dataset, training=False):
             wrong.append(net.infer(inputs).argmax(dim=1).cpu() != targets.cpu())
     net.module_.train(was_training)

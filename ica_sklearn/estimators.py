@@ -76,7 +76,8 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         whole-set pass runs only when the batch just trained on and the
         samples the previous pass got wrong are all classified correctly, so
         the rule stays cheap, even on large training sets that never reach
-        100 %.  Stopping this early
+        100 %.  Checking draws no random numbers: until it fires, training
+        goes exactly as with the rule off.  Stopping this early
         matters for explanations: on the paper's box data ica_lstm's saliency
         overlaps the box less the longer it trains, while test accuracy stays
         at 100 %.  When False, ``train_acc`` is counted on the batches.

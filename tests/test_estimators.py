@@ -261,3 +261,17 @@ def test_stop_rule_screens_keep_whole_set_checks_rare_when_100_percent_is_out_of
     check_points = clf.n_epochs_ * (300 // 10) // 3
     assert clf.n_epochs_ == 4 and clf.net_.history[-1, "train_acc"] < 1.0
     assert 1 <= stop_rule.n_whole_set_checks_ <= 3 < check_points
+
+
+def test_checking_the_stop_rule_never_changes_the_training_trajectory():
+    # The whole-set checks draw no random numbers from torch's global state,
+    # so training with the rule matches training without it until the stop.
+    rng = np.random.RandomState(0)
+    y = np.repeat([0, 1], 60)
+    X = rng.normal(size=(120, 8, 3)).astype(np.float32)
+    X[:, :3, :] += np.where(y == 1, 0.4, -0.4)[:, None, None]
+    params = dict(cell="gru", batch_size=10, **{**FAST, "max_epochs": 2})
+    with_rule = RNNClassifier(**params).fit(X, y)
+    without = RNNClassifier(stop_at_perfect_train_accuracy=False, **params).fit(X, y)
+    assert with_rule.n_epochs_ == 2  # the rule was checked but never fired
+    np.testing.assert_array_equal(with_rule.predict_proba(X), without.predict_proba(X))
