@@ -193,8 +193,17 @@ def causal_attention_matrix(scores):
             [0.5000, 0.5000, 0.0000],
             [0.3333, 0.3333, 0.3333]])
     """
-    shift, score_range = _shift_and_range(scores)
-    if score_range <= _SAFE_RANGE.get(scores.dtype, 80.0):
+    return _attention_for_range(scores, *_shift_and_range(scores))
+
+
+def _in_safe_range(scores, score_range):
+    """Whether the factorisation is exact in the scores' own dtype."""
+    return score_range <= _SAFE_RANGE.get(scores.dtype, 80.0)
+
+
+def _attention_for_range(scores, shift, score_range):
+    """:func:`causal_attention_matrix` once the shift and range are known."""
+    if _in_safe_range(scores, score_range):
         return _factorised_attention(scores, shift)
     if score_range <= _SAFE_RANGE[torch.float64]:
         return _factorised_attention(scores.double()).to(scores.dtype)
@@ -224,7 +233,7 @@ def causal_attention_summary(inputs, scores):
     tensor([1., 2.])
     """
     shift, score_range = _shift_and_range(scores)
-    if score_range <= _SAFE_RANGE.get(scores.dtype, 80.0):
+    if _in_safe_range(scores, score_range):
         factors = _attention_factors(scores, shift)
         return _FactorisedCausalSummary.apply(*factors, inputs)
-    return torch.bmm(causal_attention_matrix(scores), inputs)
+    return torch.bmm(_attention_for_range(scores, shift, score_range), inputs)

@@ -1,10 +1,29 @@
 """skorch callbacks used by :class:`ica_sklearn.RNNClassifier`."""
 
+from contextlib import contextmanager
+
 import torch
 from skorch.callbacks import Callback, Checkpoint, EarlyStopping
 from torch.utils.data import Subset
 
 __all__ = ["TrainAccuracy", "StopAtPerfectTrainAccuracy", "misclassified", "whole_set_accuracy"]
+
+
+@contextmanager
+def _evaluating(net):
+    """Eval mode and no gradients for a block; the module's mode is restored after."""
+    was_training = net.module_.training
+    net.module_.eval()
+    try:
+        with torch.no_grad():
+            yield
+    finally:
+        net.module_.train(was_training)
+
+
+def _wrong(net, inputs, targets):
+    """Boolean mask of the samples of one batch the module gets wrong."""
+    return net.infer(inputs).argmax(dim=1).cpu() != targets.cpu()
 
 
 def misclassified(net, dataset):
@@ -13,13 +32,8 @@ def misclassified(net, dataset):
     Leaves torch's global random state as it found it (a data loader draws a
     seed from it), so checking never changes how training goes on.
     """
-    was_training = net.module_.training
-    net.module_.eval()
-    wrong = []
-    with torch.no_grad(), torch.random.fork_rng(devices=[]):
-        for inputs, targets in net.get_iterator(dataset, training=False):
-            wrong.append(net.infer(inputs).argmax(dim=1).cpu() != targets.cpu())
-    net.module_.train(was_training)
+    with _evaluating(net), torch.random.fork_rng(devices=[]):
+        wrong = [_wrong(net, *batch) for batch in net.get_iterator(dataset, training=False)]
     return torch.cat(wrong).nonzero().flatten() if wrong else torch.zeros(0, dtype=torch.long)
 
 
@@ -128,12 +142,8 @@ class StopAtPerfectTrainAccuracy(Callback):
 
     @staticmethod
     def _classifies_batch(net, batch):
-        inputs, targets = batch
-        net.module_.eval()
-        with torch.no_grad():
-            predicted = net.infer(inputs).argmax(dim=1).cpu()
-        net.module_.train()
-        return bool((predicted == targets.cpu()).all())
+        with _evaluating(net):
+            return not bool(_wrong(net, *batch).any())
 
     def _stop_mid_epoch(self, net):
         batches = [b for b in net.history[-1, "batches"] if "train_loss" in b]

@@ -12,7 +12,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from ._activations import scoring_tanh
 from ._attention import causal_attention_summary
 from ._dropout import FastDropout
-from ._float64_lstm import float64_lstm_applies, lstm_on_gate_inputs
+from ._float64_lstm import float64_lstm_applies
 from ._projected_recurrence import gate_first_pays, recurrent_gate_inputs, run_on_gate_inputs
 
 __all__ = [
@@ -289,7 +289,7 @@ class RecurrentClassifierModule(nn.Module):
                 return run_on_gate_inputs(self.recurrent, gate_inputs)
             inputs = self.input_attention(inputs)
         if float64_lstm_applies(self.recurrent, inputs):
-            return lstm_on_gate_inputs(
+            return run_on_gate_inputs(
                 self.recurrent, recurrent_gate_inputs(self.recurrent, inputs)
             )
         outputs, _ = self.recurrent(inputs)
