@@ -8,7 +8,7 @@ batch (fused Adam, as ``RNNClassifier`` uses, for every model).  Timed, in the s
   (attention summaries for all steps at once in row-blocked triangular
   products, averaging the LSTM's gate inputs ``X W_ih^T`` rather than the
   features; the fused ``nn.LSTM`` kernel in float32, the hand-written
-  recurrence of ``ica_sklearn._float64_lstm`` in float64);
+  recurrence of ``ica_sklearn.nn._float64_lstm`` in float64);
 - reference: a per-step Python loop over time that recomputes the attention
   scores of the whole prefix at every step, in float64, as the original code
   does (:class:`BatchedReference`, the batched form of

@@ -27,7 +27,7 @@ import numpy as np
 import torch
 
 from ica_sklearn import RNNClassifier
-from ica_sklearn._attribution import ScoreModule, make_attribution
+from ica_sklearn.explain._attribution import ScoreModule, make_attribution
 from ica_sklearn.explain import SaliencyExplainer
 
 T, F = 100, 100

@@ -34,7 +34,7 @@ import torch
 from skorch.callbacks import Callback
 
 from ica_sklearn import RNNClassifier, SaliencyExplainer
-from ica_sklearn._attention import causal_attention_matrix
+from ica_sklearn.nn import causal_attention_matrix
 from ica_sklearn.datasets import make_box_train_test
 from ica_sklearn.metrics import euclidean_distance, weighted_jaccard
 from ica_sklearn.plotting import normalize_maps

@@ -32,7 +32,7 @@ import pandas as pd
 import torch
 
 from ica_sklearn import RNNClassifier, SaliencyExplainer
-from ica_sklearn._reproduce import FULL_CONFIG, PAPER_CONFIG
+from ica_sklearn.reproduce import FULL_CONFIG, PAPER_CONFIG
 from ica_sklearn.datasets import list_box_layouts, make_box_train_test
 from ica_sklearn.metrics import euclidean_distance, weighted_jaccard
 

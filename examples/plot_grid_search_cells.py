@@ -9,7 +9,7 @@ recurrent cell is a hyper-parameter like any other: put the classifier in a
 :class:`~sklearn.model_selection.GridSearchCV`.
 
 Accuracy alone cannot tell the cells apart when several of them classify
-well. :func:`ica_sklearn.scoring.make_saliency_scorer` adds a second score:
+well. :func:`ica_sklearn.metrics.make_saliency_scorer` adds a second score:
 how well each model's saliency maps find the informative cells (here the
 weighted Jaccard index against the known box), so that the search can
 select the model whose *explanations* are right.
@@ -28,7 +28,7 @@ from sklearn.pipeline import make_pipeline
 
 from ica_sklearn import RNNClassifier, TimeSeriesStandardScaler
 from ica_sklearn.datasets import make_box_dataset
-from ica_sklearn.scoring import make_saliency_scorer
+from ica_sklearn.metrics import make_saliency_scorer
 
 QUICK = os.environ.get("ICA_SKLEARN_QUICK") == "1"
 if QUICK:

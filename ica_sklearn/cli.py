@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ._paper import PAPER_MODELS
-from .datasets import list_box_layouts
-from .explain import METHODS
+from .explain._method_table import METHODS
+from .nn._cells import CELL_TYPES
+from .reproduce._paper import PAPER_LAYOUTS, PAPER_MODELS
 
 __all__ = ["main", "build_parser"]
 
@@ -30,7 +30,7 @@ def _set_threads(threads):
 
 
 def _reproduce(args):
-    from ._reproduce import reproduce_table1, table1_markdown
+    from .reproduce import reproduce_table1, table1_markdown
 
     config = {} if args.max_epochs is None else {"max_epochs": args.max_epochs}
     if args.validation_fraction is not None:
@@ -60,7 +60,7 @@ def _make_data(args):
 
 
 def _train(args):
-    from .estimators import RNNClassifier
+    from .classifier import RNNClassifier
 
     data = np.load(args.data)
     clf = RNNClassifier(
@@ -127,9 +127,10 @@ def _add_reproduce(subparsers):
         "train with the paper's hyper-parameters, compute gradient saliency of the true class on the "
         "test set and score it (WJac, Euc, Acc, AUC, ...). Writes table1.csv, table1.md (ours beside "
         "the paper's), runs.csv, per_sample_metrics.csv and figures/*.png to --out.")
-    parser.add_argument("--layouts", nargs="+", choices=list_box_layouts(), default=None,
+    parser.add_argument("--layouts", nargs="+", choices=PAPER_LAYOUTS, default=None,
                         help="box layouts (default: all six)")
-    parser.add_argument("--models", nargs="+", default=list(PAPER_MODELS), help="RNNClassifier cells")
+    parser.add_argument("--models", nargs="+", choices=CELL_TYPES, default=list(PAPER_MODELS),
+                        help="RNNClassifier cells")
     parser.add_argument("--seeds", type=int, default=1, help="runs per layout and model (mean ± std)")
     parser.add_argument("--quick", action="store_true", help="small data and few epochs: a smoke run")
     parser.add_argument("--out", default="results", help="output folder (default: results)")
@@ -146,7 +147,7 @@ def _add_reproduce(subparsers):
 def _add_steps(subparsers):
     parser = subparsers.add_parser("make-data", help="write box data: OUT/train.npz, OUT/test.npz",
                                    description="Standardised train/test box data, each .npz with X, y, mask.")
-    parser.add_argument("--layout", choices=list_box_layouts(), default="earlier_box")
+    parser.add_argument("--layout", choices=PAPER_LAYOUTS, default="earlier_box")
     parser.add_argument("--n-train", type=int, default=1000)
     parser.add_argument("--n-test", type=int, default=300)
     parser.add_argument("--timesteps", type=int, default=100)
@@ -158,7 +159,7 @@ def _add_steps(subparsers):
     parser = subparsers.add_parser("train", help="train a model on an .npz (X, y); pickle it",
                                    description="Fit RNNClassifier (paper defaults) and pickle it.")
     parser.add_argument("data", help=".npz with X and y")
-    parser.add_argument("--model", default="ica_lstm", help="RNNClassifier cell")
+    parser.add_argument("--model", choices=CELL_TYPES, default="ica_lstm", help="RNNClassifier cell")
     parser.add_argument("--max-epochs", type=int, default=400)
     parser.add_argument("--validation-fraction", type=float, default=None)
     parser.add_argument("--seed", type=int, default=0)

@@ -1,0 +1,392 @@
+"""The scikit-learn estimator: :class:`RNNClassifier`.
+
+It keeps its own hyper-parameters and builds a skorch net in
+:meth:`RNNClassifier.fit` (composition rather than inheritance, so that
+scikit-learn's estimator contract holds).  The net is built and trained in
+:mod:`._net`, its stop rules live in :mod:`._callbacks`, and save/load and
+checkpoints in :mod:`._persistence` and :mod:`._checkpoint`.
+"""
+
+import os
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
+
+from ..nn._cells import CELL_TYPES, POOLINGS
+from ..utils._sequences import split_padding, validate_sequences
+from ..utils._torch import DTYPES, forked_random_state, resolve_device, torch_threads
+from ._net import OPTIMIZERS, build_net, net_inputs, train_net
+from ._persistence import load_classifier, save_classifier
+
+__all__ = ["RNNClassifier"]
+
+
+def _encode_targets(y, n_samples, owner):
+    """Check ``y`` (one label per sample, at least 2 classes) and encode it.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,) or None
+    n_samples : int
+        Samples in ``X``.
+    owner : str
+        Estimator name, for the error messages.
+
+    Returns
+    -------
+    classes : ndarray of shape (n_classes,)
+        The sorted original labels.
+    codes : ndarray of shape (n_samples,), int64
+        Index of each label in ``classes``.
+    """
+    if y is None:
+        raise ValueError(f"{owner} requires y to be passed, but the target y is None.")
+    y = column_or_1d(y, warn=True)
+    check_consistent_length(np.empty(n_samples), y)
+    check_classification_targets(y)
+    encoder = LabelEncoder().fit(y)
+    if len(encoder.classes_) < 2:
+        raise ValueError(
+            f"y contains only 1 class ({encoder.classes_[0]!r}); a classifier "
+            "needs samples of at least 2 classes."
+        )
+    return encoder.classes_, encoder.transform(y).astype(np.int64)
+
+
+class RNNClassifier(ClassifierMixin, BaseEstimator):
+    """Recurrent classifier for multivariate time series, with a selectable cell.
+
+    Wraps a :class:`~ica_sklearn.nn.RecurrentClassifierModule` trained with
+    skorch.  The defaults are those of Ismail et al. (2019): one layer of 5
+    hidden units, input-cell attention with 20 hops of dimension 50, dropout
+    0.1, Adam with learning rate 1e-3, batches of 50, up to 400 epochs,
+    stopping once the training accuracy reaches 100 %.
+
+    Parameters
+    ----------
+    cell : str, default="ica_lstm"
+        One of "lstm", "gru", "rnn", "bilstm", "lstm_self_attention",
+        "ica_lstm", "ica_gru", "ica_rnn" ("ica" = input-cell attention).
+    hidden_size : int, default=5
+        Hidden units of the recurrent layer.
+    num_layers : int, default=1
+        Stacked recurrent layers.
+    attention_hops : int, default=20
+        Hops ``r`` of the input-cell (or self-) attention.
+    attention_dim : int, default=50
+        Size ``d_a`` of the attention's scoring layer.
+    dropout : float, default=0.1
+        Dropout on the inputs (before any attention, as in the paper's code)
+        and on the recurrent layer's output.
+    pooling : {"last", "mean", "max"}, default="last"
+        How the recurrent outputs are reduced over time: the output at the
+        last valid step (the paper), or mean / max over the valid steps.
+        Unused by "lstm_self_attention", which pools with its attention.
+    max_epochs : int, default=400
+        Upper bound on training epochs.
+    batch_size : int, default=50
+    lr : float, default=1e-3
+        Learning rate.
+    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, default="adam"
+        "adam" and "adamw" use torch's fused implementation (``fused=True``:
+        the same update in one kernel for all parameters).  A class is used
+        with its own defaults.
+    stop_at_perfect_train_accuracy : bool, default=True
+        Stop once the model classifies every training sample correctly (the
+        paper's rule), judged on the whole training set in eval mode every 3
+        training batches (as the paper's code) and after each epoch; the
+        whole-set pass runs only when the batch just trained on and the
+        samples the previous pass got wrong are all classified correctly, so
+        the rule stays cheap, even on large training sets that never reach
+        100 %.  Checking draws no random numbers: until it fires, training
+        goes exactly as with the rule off.  Stopping this early
+        matters for explanations: on the paper's box data ica_lstm's saliency
+        overlaps the box less the longer it trains, while test accuracy stays
+        at 100 %.  When False, ``train_acc`` is counted on the batches.
+    validation_fraction : float or None, default=None
+        Fraction of the training data held out (stratified) to monitor
+        ``valid_loss``.  When set, training also stops early after
+        ``n_iter_no_change`` epochs without improvement, and the best weights
+        are restored.  None trains on all data.
+    n_iter_no_change : int, default=10
+        Patience of early stopping (used with ``validation_fraction``).
+    callbacks : list of skorch callbacks or None, default=None
+        Extra callbacks (learning-rate schedules, checkpoints, ...).
+    device : str, default="auto"
+        Torch device; "auto" picks "cuda" when available.
+    dtype : {"float32", "float64"}, default="float32"
+        Precision of the weights and computations.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling and dropout; the same value
+        gives identical predictions.
+    verbose : int, default=0
+        0 is silent; 1 or more prints a table per epoch and a progress bar.
+    torch_num_threads : int or None, default=None
+        Torch CPU threads used during ``fit`` and prediction (torch's global
+        setting is restored afterwards).  None leaves torch's setting alone.
+        Set 1 when running many fits in parallel (``GridSearchCV(n_jobs=...)``,
+        dask workers) so they do not oversubscribe the cores.
+    checkpoint_dir : str, path or None, default=None
+        When set, the weights, optimizer state and history are written there
+        after every epoch, and ``fit`` *resumes* from a checkpoint found there
+        (training only the remaining ``max_epochs``).  Use one directory per
+        model; delete it to start over.  A resumed fit continues with a fresh
+        shuffling order, so it is not bit-identical to an uninterrupted one.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The original class labels.
+    n_features_in_ : int
+        Features per time step for 3D or ragged input.  For 2D input (read as
+        univariate series) scikit-learn's convention applies: the number of
+        columns, i.e. of time steps.
+    feature_names_in_ : ndarray of str
+        Column names, when fitted on a pandas DataFrame (2D input).
+    n_timesteps_in_ : int
+        Longest sequence seen during fit.
+    n_channels_ : int
+        Features per time step seen by the network (1 for 2D input).
+    net_ : skorch.NeuralNetClassifier
+        The trained network; ``net_.module_`` is the torch module and
+        ``net_.history`` the per-epoch log (``train_loss``, ``train_acc``,
+        ``valid_loss``).
+    n_epochs_ : int
+        Epochs actually trained.
+    device_ : str
+        Device the network was trained on.
+
+    See Also
+    --------
+    ica_sklearn.nn.RecurrentClassifierModule : the torch module trained here.
+    RNNClassifier.save, RNNClassifier.load : portable save/load of the weights.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ica_sklearn import RNNClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> y = np.repeat([0, 1], 20)
+    >>> X = rng.normal(size=(40, 12, 3)).astype("float32")
+    >>> X[:, :4, :] += np.where(y == 1, 1.0, -1.0)[:, None, None]
+    >>> clf = RNNClassifier(cell="ica_lstm", max_epochs=30, lr=1e-2, random_state=0)
+    >>> clf.fit(X, y).score(X, y)
+    1.0
+    >>> clf.predict_proba(X[:2]).shape
+    (2, 2)
+    """
+
+    _parameter_constraints = {
+        "cell": [StrOptions(set(CELL_TYPES))],
+        "hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "num_layers": [Interval(Integral, 1, None, closed="left")],
+        "attention_hops": [Interval(Integral, 1, None, closed="left")],
+        "attention_dim": [Interval(Integral, 1, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "pooling": [StrOptions(set(POOLINGS))],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "optimizer": [StrOptions(set(OPTIMIZERS)), type],
+        "stop_at_perfect_train_accuracy": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "callbacks": [list, None],
+        "device": [str, torch.device],
+        "dtype": [StrOptions(set(DTYPES))],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "torch_num_threads": [Interval(Integral, 1, None, closed="left"), None],
+        "checkpoint_dir": [str, os.PathLike, None],
+    }
+
+    def __init__(
+        self,
+        cell="ica_lstm",
+        *,
+        hidden_size=5,
+        num_layers=1,
+        attention_hops=20,
+        attention_dim=50,
+        dropout=0.1,
+        pooling="last",
+        max_epochs=400,
+        batch_size=50,
+        lr=1e-3,
+        optimizer="adam",
+        stop_at_perfect_train_accuracy=True,
+        validation_fraction=None,
+        n_iter_no_change=10,
+        callbacks=None,
+        device="auto",
+        dtype="float32",
+        random_state=None,
+        verbose=0,
+        torch_num_threads=None,
+        checkpoint_dir=None,
+    ):
+        self.cell = cell
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.attention_hops = attention_hops
+        self.attention_dim = attention_dim
+        self.dropout = dropout
+        self.pooling = pooling
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.optimizer = optimizer
+        self.stop_at_perfect_train_accuracy = stop_at_perfect_train_accuracy
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.callbacks = callbacks
+        self.device = device
+        self.dtype = dtype
+        self.random_state = random_state
+        self.verbose = verbose
+        self.torch_num_threads = torch_num_threads
+        self.checkpoint_dir = checkpoint_dir
+
+    # ------------------------------------------------------------------ input
+    def _validate_sequences(self, X, *, reset):
+        """Check X against the fit-time layout; return (values, lengths).
+
+        ``values`` is (n, T, F) in the estimator's dtype with padded steps
+        zeroed, ``lengths`` the valid steps per sample.
+        """
+        padded, _ = validate_sequences(self, X, reset=reset, dtype=DTYPES[self.dtype][0])
+        return split_padding(padded)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Train the network.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+(n_samples, n_timesteps), or list of (n_timesteps_i, n_features) arrays
+            Sequences; shorter ones may be NaN-padded at the end.
+        y : array-like of shape (n_samples,)
+            Class labels of any type.
+
+        Returns
+        -------
+        self : RNNClassifier
+        """
+        values, lengths = self._validate_sequences(X, reset=True)
+        self.classes_, targets = _encode_targets(y, len(values), type(self).__name__)
+        self.device_ = str(resolve_device(self.device))
+        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        with torch_threads(self.torch_num_threads), forked_random_state(seed, self.device_):
+            self.net_ = build_net(self, len(self.classes_), seed)
+            try:
+                train_net(
+                    self.net_, net_inputs(values, lengths), targets,
+                    checkpoint_dir=self.checkpoint_dir, max_epochs=self.max_epochs,
+                    stop_at_perfect=self.stop_at_perfect_train_accuracy,
+                )
+            finally:
+                self.n_epochs_ = len(self.net_.history)
+        return self
+
+    # ------------------------------------------------------------- prediction
+    def predict_proba(self, X):
+        """Class probabilities (softmax of the logits).
+
+        Parameters
+        ----------
+        X : array-like, same layouts as in :meth:`fit`
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        check_is_fitted(self)
+        values, lengths = self._validate_sequences(X, reset=False)
+        with torch_threads(self.torch_num_threads):
+            return self.net_.predict_proba(net_inputs(values, lengths))
+
+    def predict(self, X):
+        """Predicted class labels (of the original type).
+
+        Parameters
+        ----------
+        X : array-like, same layouts as in :meth:`fit`
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+        """
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    # ------------------------------------------------------------ persistence
+    def save(self, path):
+        """Save the fitted classifier: parameters, classes, weights, version.
+
+        The file holds plain data only (read back with
+        ``torch.load(weights_only=True)``); weights are stored on the CPU.
+        Callbacks are not saved.  Pickle and joblib work too, but are tied
+        to the pickling environment; this format is portable across devices.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+
+        Returns
+        -------
+        path : pathlib.Path
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> import numpy as np
+        >>> from ica_sklearn import RNNClassifier
+        >>> X = np.random.RandomState(0).normal(size=(8, 5, 2))
+        >>> y = np.repeat(["rest", "task"], 4)
+        >>> clf = RNNClassifier("lstm", max_epochs=2, random_state=0).fit(X, y)
+        >>> path = os.path.join(tempfile.mkdtemp(), "model.pt")
+        >>> loaded = RNNClassifier.load(clf.save(path), device="cpu")
+        >>> bool((loaded.predict_proba(X) == clf.predict_proba(X)).all())
+        True
+        >>> loaded.classes_
+        array(['rest', 'task'], dtype='<U4')
+        """
+        return save_classifier(self, path)
+
+    @classmethod
+    def load(cls, path, *, device=None, allow_version_mismatch=False):
+        """Load a classifier written by :meth:`save`.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+        device : str or None, default=None
+            Where to put the network.  None: where it was trained when that
+            device exists here, else "cpu" (GPU-trained models load on
+            CPU-only machines).  ``device_`` reports the result.
+        allow_version_mismatch : bool, default=False
+            A file saved by another ica_sklearn version raises ``ValueError``
+            naming both versions; True loads it anyway, with a warning.
+
+        Returns
+        -------
+        classifier : RNNClassifier
+            Fitted, ready to predict and explain.
+        """
+        return load_classifier(
+            cls, path, device=device, allow_version_mismatch=allow_version_mismatch
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.non_deterministic = self.random_state is None
+        return tags

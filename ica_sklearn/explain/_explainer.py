@@ -1,0 +1,300 @@
+"""Saliency maps of recurrent classifiers: :class:`SaliencyExplainer`.
+
+The explainer is a scikit-learn transformer: ``transform(X)`` returns one
+(time step x feature) map per sample.
+"""
+
+import warnings
+from numbers import Integral
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
+from sklearn.exceptions import NotFittedError
+from sklearn.pipeline import Pipeline
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ..utils._sequences import unpad
+from ..utils._torch import forked_random_state, no_cudnn, torch_threads
+from ._attribution import (
+    DEEPLIFT_WARNING,
+    ScoreModule,
+    absolute,
+    deeplift_degrades,
+    make_attribution,
+    samples_per_call,
+)
+from ._method_table import METHODS, OUTPUTS
+from ._targets import check_fitted_classifier, classifier_of, target_indices
+from ._tsr import temporal_saliency_rescaling
+
+__all__ = ["SaliencyExplainer"]
+
+_TSR_DEFAULTS = {"threshold": 0.55, "mask_value": 0.0, "constant": 0.1}
+
+
+class SaliencyExplainer(TransformerMixin, BaseEstimator):
+    """Time-by-feature saliency maps of a recurrent classifier.
+
+    ``transform(X)`` returns, for every sample, a map of shape
+    (n_timesteps, n_features) saying how much each input cell drove the
+    classifier's output for the explained class.  The default is the
+    paper's (Ismail et al., 2019): the absolute gradient of the softmax
+    probability of the target class, computed for whole batches at once.
+
+    Parameters
+    ----------
+    estimator : RNNClassifier or Pipeline ending in one
+        The model to explain.  For a Pipeline, the maps are with respect to
+        the *classifier's input*, i.e. the output of the preceding steps
+        (e.g. standardised values), and have that shape.
+    method : str, default="gradient"
+        "gradient" (plain torch), or a Captum method: "integrated_gradients",
+        "input_x_gradient", "smoothgrad", "gradient_shap", "deeplift",
+        "deeplift_shap", "occlusion", "feature_ablation", "shapley_sampling",
+        "feature_permutation".  Note: on torch's recurrent layers Captum's
+        DeepLift equals gradient x (input - baseline); a warning says so.
+    target : "auto" or class label, default="auto"
+        Class explained.  "auto": the true label when ``y`` is passed to
+        ``transform`` (the paper), else the predicted class.  A label of
+        ``classes_`` explains that class for every sample.
+    output : {"probability", "logit", "log_probability"}, default="probability"
+        Model output that is differentiated / attributed.
+    absolute : bool, default=True
+        Return absolute values (False keeps the sign).
+    method_params : dict or None, default=None
+        Keyword arguments for the Captum method's ``attribute`` (e.g.
+        ``{"n_steps": 50}``, ``{"baselines": ...}``, ``{"sliding_window_shapes":
+        (1, 3)}``).  Defaults: smoothgrad 10 samples with noise sd 0.15;
+        gradient_shap and deeplift_shap 10 standard-normal baselines;
+        occlusion windows of one cell.
+    tsr : bool, default=False
+        Apply Temporal Saliency Rescaling on top of the method (Ismail et al.,
+        2020).  It costs about ``1 + T + (1 - threshold) T F`` attributions per
+        sample (batched, see ``batch_size``).  The result is non-negative.
+    tsr_params : dict or None, default=None
+        ``threshold`` (quantile, 0.55), ``mask_value`` (0.0) and ``constant``
+        (0.1) of TSR.
+    prefit : bool, default=True
+        True: ``estimator`` is already fitted and used as is (``fit`` only
+        checks it; ``transform`` works without ``fit``).  False: ``fit``
+        trains a clone, stored as ``estimator_`` (needed with ``clone``, grid
+        searches and as a Pipeline step).
+    batch_size : int, default=64
+        Copies of the input that go through the network at once (samples,
+        masked copies of TSR, interpolation steps, perturbations): bounds
+        memory.
+    random_state : int, RandomState or None, default=None
+        Seeds the stochastic methods (smoothgrad, gradient_shap,
+        shapley_sampling, feature_permutation, default baselines).
+    verbose : int, default=0
+        > 0 shows a progress bar.
+
+    Attributes
+    ----------
+    estimator_ : estimator
+        The explained (fitted) estimator, set by ``fit``.
+    classes_ : ndarray
+        The classifier's class labels.
+
+    See Also
+    --------
+    time_importance, feature_importance : reduce maps to one axis.
+
+    Notes
+    -----
+    Saliency is computed with the classifier's ``torch_num_threads`` (torch's
+    setting is restored afterwards).  Padded steps of ragged or NaN-padded
+    input get NaN.  On a GPU cuDNN is
+    disabled during the backward passes (cuDNN RNNs have no backward in
+    eval mode); the model is never switched to train mode, so dropout stays
+    off.  ``fit_transform(X, y)`` explains the true labels ``y``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ica_sklearn import RNNClassifier
+    >>> from ica_sklearn.explain import SaliencyExplainer, time_importance
+    >>> rng = np.random.RandomState(0)
+    >>> X, y = rng.normal(size=(20, 8, 3)).astype("float32"), np.repeat([0, 1], 10)
+    >>> clf = RNNClassifier(max_epochs=2, hidden_size=4, attention_hops=3,
+    ...                     attention_dim=4, random_state=0).fit(X, y)
+    >>> maps = SaliencyExplainer(clf).transform(X, y)
+    >>> maps.shape
+    (20, 8, 3)
+    >>> time_importance(maps).shape
+    (20, 8)
+    """
+
+    _parameter_constraints = {
+        "estimator": [object],
+        "method": [StrOptions(set(METHODS))],
+        "target": "no_validation",
+        "output": [StrOptions(set(OUTPUTS))],
+        "absolute": ["boolean"],
+        "method_params": [dict, None],
+        "tsr": ["boolean"],
+        "tsr_params": [dict, None],
+        "prefit": ["boolean"],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        estimator,
+        method="gradient",
+        *,
+        target="auto",
+        output="probability",
+        absolute=True,
+        method_params=None,
+        tsr=False,
+        tsr_params=None,
+        prefit=True,
+        batch_size=64,
+        random_state=None,
+        verbose=0,
+    ):
+        self.estimator = estimator
+        self.method = method
+        self.target = target
+        self.output = output
+        self.absolute = absolute
+        self.method_params = method_params
+        self.tsr = tsr
+        self.tsr_params = tsr_params
+        self.prefit = prefit
+        self.batch_size = batch_size
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ fit
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y=None):
+        """Fit a clone of the estimator (``prefit=False``) or check it.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or list
+        y : array-like of shape (n_samples,)
+            Needed when ``prefit=False``.
+
+        Returns
+        -------
+        self : SaliencyExplainer
+        """
+        if self.prefit:
+            check_fitted_classifier(self.estimator)
+            self.estimator_ = self.estimator
+        else:
+            self.estimator_ = clone(self.estimator).fit(X, y)
+            check_fitted_classifier(self.estimator_)
+        self.classes_ = classifier_of(self.estimator_).classes_
+        return self
+
+    def fit_transform(self, X, y=None, **fit_params):
+        """Fit, then explain ``X`` (for the true labels ``y`` when given)."""
+        return self.fit(X, y, **fit_params).transform(X, y)
+
+    # ------------------------------------------------------------ transform
+    def transform(self, X, y=None):
+        """Saliency maps of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+(n_samples, n_timesteps), or list of (n_timesteps_i, n_features) arrays
+            Same layouts as the classifier accepts.
+        y : array-like of shape (n_samples,), optional
+            True labels; with ``target="auto"`` their class is explained.
+
+        Returns
+        -------
+        maps : ndarray of shape (n_samples, n_timesteps, n_features)
+            In the classifier's dtype; NaN at padded steps.
+        """
+        self._validate_params()
+        estimator = self._explained_estimator()
+        classifier = classifier_of(estimator)
+        if isinstance(estimator, Pipeline):
+            X = estimator[:-1].transform(X)
+        values, lengths = classifier._validate_sequences(X, reset=False)
+        with torch_threads(classifier.torch_num_threads):
+            targets = target_indices(classifier, self.target, values, lengths, y,
+                                     batch_size=self.batch_size)
+            module = classifier.net_.module_.eval()
+            if self.method in ("deeplift", "deeplift_shap") and deeplift_degrades(module):
+                warnings.warn(DEEPLIFT_WARNING.format(method=self.method), UserWarning)
+            maps = self._attribute_all(classifier, ScoreModule(module, self.output).eval(),
+                                       values, lengths, targets)
+        return unpad(maps, lengths)
+
+    # --------------------------------------------------------------- helpers
+    def _explained_estimator(self):
+        if hasattr(self, "estimator_"):
+            return self.estimator_
+        if not self.prefit:
+            raise NotFittedError(
+                f"This {type(self).__name__} instance is not fitted yet (prefit=False). "
+                "Call 'fit' with appropriate arguments before using this explainer."
+            )
+        check_fitted_classifier(self.estimator)
+        return self.estimator
+
+    def _attribute_all(self, classifier, score_module, values, lengths, targets):
+        device, dtype = classifier.device_, getattr(torch, classifier.dtype)
+        attribute = make_attribution(
+            self.method, score_module, method_params=self.method_params,
+            batch_size=self.batch_size,
+        )
+        if self.absolute:
+            attribute = absolute(attribute)
+        chunk = samples_per_call(self.method, self.method_params, self.batch_size)
+        # TSR stacks masked copies of a group of samples; keep a group small.
+        group = self.batch_size if self.tsr else chunk
+        maps = np.empty(values.shape, dtype=values.dtype)
+        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        bar = _progress_bar(self.verbose, 0 if self.tsr else len(values))
+        with forked_random_state(seed, device, numpy_too=True), no_cudnn(device):
+            for start in range(0, len(values), group):
+                part = slice(start, start + group)
+                X = torch.as_tensor(values[part], dtype=dtype, device=device)
+                L = torch.as_tensor(lengths[part], device=device)
+                T = torch.as_tensor(targets[part], device=device)
+                maps[part] = self._attribute_group(attribute, X, L, T, chunk, bar)
+        if bar is not None:
+            bar.close()
+        return maps
+
+    def _attribute_group(self, attribute, X, lengths, targets, chunk, bar):
+        if self.tsr:
+            params = {**_TSR_DEFAULTS, **(self.tsr_params or {})}
+            unknown = set(params) - set(_TSR_DEFAULTS)
+            if unknown:
+                raise ValueError(
+                    f"Unknown tsr_params {sorted(unknown)}; allowed: {sorted(_TSR_DEFAULTS)}."
+                )
+            return temporal_saliency_rescaling(
+                attribute, X, lengths, targets, batch_size=chunk, progress=bar, **params
+            )
+        result = attribute(X, lengths, targets).cpu().numpy()
+        if bar is not None:
+            bar.update(len(X))
+        return result
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.non_deterministic = True
+        return tags
+
+
+def _progress_bar(verbose, total):
+    if not verbose:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc="saliency", unit="copy")

@@ -1,0 +1,5 @@
+"""Scaling of sequence data for Pipelines: :class:`TimeSeriesStandardScaler`."""
+
+from ._scaler import TimeSeriesStandardScaler
+
+__all__ = ["TimeSeriesStandardScaler"]

@@ -1,0 +1,244 @@
+"""Input conversion for sequence data: one place that turns the layouts users
+have into a padded ``(n_samples, n_timesteps, n_features)`` array.
+
+Accepted layouts
+----------------
+* 3D array-like ``(n_samples, n_timesteps, n_features)``;
+* 2D array-like ``(n_samples, n_timesteps)``: univariate series;
+* a list of ``(n_timesteps_i, n_features)`` (or 1D ``(n_timesteps_i,)``)
+  arrays of unequal lengths.
+
+Unequal lengths inside an array are written as NaN end padding: every feature
+of the trailing steps is NaN.  NaN anywhere else, and infinities, are errors.
+"""
+
+import numpy as np
+from sklearn.utils.validation import check_array, validate_data
+
+__all__ = [
+    "is_ragged_sequence_list",
+    "to_padded_array",
+    "split_padding",
+    "unpad",
+    "validate_sequences",
+]
+
+
+def is_ragged_sequence_list(X):
+    """Whether ``X`` is a list/tuple of per-sample sequences of unequal shape
+    or of 2D ``(n_timesteps_i, n_features)`` arrays."""
+    if not isinstance(X, (list, tuple)) or len(X) == 0:
+        return False
+    shapes = [np.shape(sample) for sample in X]
+    if any(len(shape) == 2 for shape in shapes):
+        return True
+    return len(set(shapes)) > 1
+
+
+def _check_numeric(array, **kwargs):
+    """``check_array`` that explains non-numeric (string/object) values."""
+    try:
+        return check_array(array, **kwargs)
+    except ValueError as error:
+        if "contains infinity" in str(error):
+            raise ValueError(
+                f"{error} Remove or clip infinite (or out-of-range) values first, "
+                "e.g. with np.clip or np.nan_to_num."
+            ) from None
+        if "could not convert" not in str(error):
+            raise
+        raise ValueError(
+            f"X must hold numbers, but it has non-numeric values ({error}). "
+            "Encode categorical features as numbers first (e.g. "
+            "sklearn.preprocessing.OrdinalEncoder), or drop those features."
+        ) from None
+
+
+def _pad_ragged(X, dtype):
+    """Stack a list of (T_i, F) or (T_i,) arrays into a NaN-padded 3D array."""
+    samples = []
+    for index, sample in enumerate(X):
+        sample = _check_numeric(
+            np.asarray(sample) if np.ndim(sample) == 2 else np.reshape(sample, (-1, 1)),
+            dtype=dtype,
+            ensure_all_finite="allow-nan",
+            input_name=f"X[{index}]",
+            ensure_min_samples=1,
+        )
+        samples.append(sample)
+    n_features = {sample.shape[1] for sample in samples}
+    if len(n_features) > 1:
+        counts = [sample.shape[1] for sample in samples]
+        raise ValueError(
+            "All sequences must have the same number of features; got feature "
+            f"counts {sorted(n_features)} (first samples: {counts[:5]}). Select "
+            "the same features (columns) in every sequence."
+        )
+    n_steps = max(sample.shape[0] for sample in samples)
+    padded = np.full((len(samples), n_steps, n_features.pop()), np.nan, dtype=dtype)
+    for index, sample in enumerate(samples):
+        padded[index, : sample.shape[0]] = sample
+    return padded
+
+
+def to_padded_array(X, *, dtype=np.float32):
+    """Convert any accepted layout to a NaN-padded 3D array.
+
+    Parameters
+    ----------
+    X : array-like or list of array-like
+        See the module docstring for the layouts.
+    dtype : numpy dtype, default=np.float32
+
+    Returns
+    -------
+    padded : ndarray of shape (n_samples, n_timesteps, n_features)
+        NaN where a sequence has ended.
+    input_ndim : int
+        2 for a 2D array of univariate series, 3 otherwise.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ica_sklearn.utils._sequences import to_padded_array
+    >>> padded, ndim = to_padded_array([np.ones((3, 2)), np.ones((1, 2))])
+    >>> padded.shape, ndim
+    ((2, 3, 2), 3)
+    >>> padded[1, :, 0]
+    array([ 1., nan, nan], dtype=float32)
+    """
+    if is_ragged_sequence_list(X):
+        return _pad_ragged(X, dtype), 3
+    array = _check_numeric(
+        X,
+        dtype=dtype,
+        allow_nd=True,
+        ensure_all_finite="allow-nan",
+        input_name="X",
+    )
+    if array.ndim == 2:
+        return array[:, :, None], 2
+    if array.ndim != 3:
+        raise ValueError(
+            f"X must be 2D (n_samples, n_timesteps) or 3D (n_samples, n_timesteps, "
+            f"n_features); got an array with {array.ndim} dimensions and shape "
+            f"{array.shape}. Reshape it, e.g. to one row per sample."
+        )
+    if array.shape[1] == 0 or array.shape[2] == 0:
+        raise ValueError(
+            f"X has shape {array.shape}: every sample needs at least one time "
+            "step and one feature."
+        )
+    return array, 3
+
+
+def split_padding(padded):
+    """Sequence lengths of a NaN-padded array, and the array with padding zeroed.
+
+    Parameters
+    ----------
+    padded : ndarray of shape (n_samples, n_timesteps, n_features)
+
+    Returns
+    -------
+    values : ndarray of the same shape
+        A copy with the padded steps set to 0.
+    lengths : ndarray of shape (n_samples,), dtype int64
+        Number of valid steps per sample (at least 1).
+
+    Raises
+    ------
+    ValueError
+        When a value is infinite, a NaN is not part of end padding, or a
+        sequence has no valid step.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ica_sklearn.utils._sequences import split_padding
+    >>> values, lengths = split_padding(np.array([[[1.0], [2.0], [np.nan]]]))
+    >>> lengths
+    array([2])
+    """
+    if np.isinf(padded).any():
+        sample, step, feature = np.argwhere(np.isinf(padded))[0]
+        raise ValueError(
+            f"X contains infinity (first at sample {sample}, time step {step}, "
+            f"feature {feature}). Remove or clip infinite values before fitting."
+        )
+    missing = np.isnan(padded)
+    step_is_padding = missing.all(axis=2)  # (n, T)
+    lengths = padded.shape[1] - np.flip(step_is_padding, axis=1).cumprod(axis=1).sum(
+        axis=1
+    )
+    inside = np.arange(padded.shape[1])[None, :] < lengths[:, None]
+    interior_nan = missing & inside[:, :, None]
+    if interior_nan.any():
+        sample, step, feature = np.argwhere(interior_nan)[0]
+        raise ValueError(
+            f"X contains NaN inside a sequence (first at sample {sample}, time "
+            f"step {step}, feature {feature}). NaN is only read as end padding: "
+            "all features NaN at the trailing steps of a shorter sequence. "
+            "Impute missing values first (e.g. forward fill or "
+            "sklearn.impute.SimpleImputer)."
+        )
+    if (lengths == 0).any():
+        sample = int(np.flatnonzero(lengths == 0)[0])
+        raise ValueError(
+            f"Sample {sample} of X has no valid time step (all values are NaN). "
+            "Drop empty sequences before fitting."
+        )
+    values = np.where(inside[:, :, None], padded, 0).astype(padded.dtype, copy=False)
+    return values, lengths.astype(np.int64)
+
+
+def unpad(padded, lengths):
+    """Set the steps past each sequence's length to NaN (in place) and return it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ica_sklearn.utils._sequences import unpad
+    >>> unpad(np.zeros((1, 3, 1)), np.array([1]))[0, :, 0]
+    array([ 0., nan, nan])
+    """
+    beyond = np.arange(padded.shape[1])[None, :] >= np.asarray(lengths)[:, None]
+    padded[beyond] = np.nan
+    return padded
+
+
+def validate_sequences(estimator, X, *, reset, dtype=np.float32):
+    """Convert ``X`` to a NaN-padded 3D array and keep the estimator's
+    input bookkeeping, as scikit-learn's ``validate_data`` does for 2D data.
+
+    On ``reset`` (fit) it records ``n_features_in_`` (features per step for 3D
+    or ragged input; columns for 2D input, scikit-learn's convention),
+    ``feature_names_in_`` (2D DataFrames), ``n_channels_`` (features per step
+    the model sees) and ``n_timesteps_in_``.  Otherwise it checks ``X``
+    against them.
+
+    Returns
+    -------
+    padded : ndarray of shape (n_samples, n_timesteps, n_channels)
+    input_ndim : int
+        2 when X was a 2D array of univariate series, else 3.
+    """
+    padded, input_ndim = to_padded_array(X, dtype=dtype)
+    if reset:
+        estimator._fit_input_ndim = input_ndim
+    if input_ndim == 2 and estimator._fit_input_ndim == 2:
+        validate_data(estimator, X, reset=reset, ensure_all_finite="allow-nan", dtype=dtype)
+    elif reset:
+        estimator.n_features_in_ = padded.shape[2]
+        if hasattr(estimator, "feature_names_in_"):
+            del estimator.feature_names_in_
+    if reset:
+        estimator.n_channels_ = padded.shape[2]
+        estimator.n_timesteps_in_ = padded.shape[1]
+    elif padded.shape[2] != estimator.n_channels_:
+        raise ValueError(
+            f"X has {padded.shape[2]} features per time step, but "
+            f"{type(estimator).__name__} was fitted with {estimator.n_channels_}. "
+            "Pass the same features (in the same order) as during fit."
+        )
+    return padded, input_ndim
