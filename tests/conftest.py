@@ -36,3 +36,21 @@ def assert_same_values_and_gradients():
             )
 
     return check
+
+
+# The estimator checks run in full on two representative cells (input-cell
+# attention, and the bidirectional layer with its packed padding path); for
+# the other cells the slowest checks (the training-quality family, ~4 s each)
+# are in the slow tier, which `.ci/run` runs too.
+REPRESENTATIVE_CELLS = ("ica_lstm", "bilstm")
+SLOW_CHECKS = ("check_classifiers_train",)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if not item.name.startswith("test_scikit_learn_contract["):
+            continue
+        cells = [cell for cell in REPRESENTATIVE_CELLS if f"cell='{cell}'" in item.name]
+        default_cell = "cell=" not in item.name and "RNNClassifier(" in item.name  # ica_lstm
+        if not cells and not default_cell and any(c in item.name for c in SLOW_CHECKS):
+            item.add_marker(pytest.mark.slow)

@@ -174,6 +174,7 @@ def _saliency_fingerprint(estimator, X, y):
     return float(np.nansum(SaliencyExplainer(estimator).transform(X, y).astype(np.float64)))
 
 
+@pytest.mark.slow
 def test_grid_search_is_bit_identical_across_n_jobs(data):
     X, y = data
     grid = {"cell": ["lstm", "ica_lstm"], "hidden_size": [3, 5]}

@@ -36,6 +36,7 @@ def cluster_client():
         yield client
 
 
+@pytest.mark.slow
 def test_grid_search_under_dask_matches_serial(cluster_client):
     rng = np.random.RandomState(0)
     y = np.repeat([0, 1], 12)

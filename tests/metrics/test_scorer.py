@@ -156,6 +156,7 @@ def test_set_score_request_turns_routing_off(mixed_data, routing):
         search.fit(X, y, mask=mask)
 
 
+@pytest.mark.slow
 def test_grid_search_picks_input_cell_attention_on_earlier_box():
     """Model selection by explanation quality: ica_lstm beats lstm (the paper)."""
     X, y, mask = make_box_dataset(
