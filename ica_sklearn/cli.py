@@ -35,6 +35,8 @@ def _reproduce(args):
     config = {} if args.max_epochs is None else {"max_epochs": args.max_epochs}
     if args.validation_fraction is not None:
         config["validation_fraction"] = args.validation_fraction
+    if args.out is None:
+        args.out = "results-quick" if args.quick else "results"
     reproduce_table1(
         args.layouts, args.models, args.seeds, args.quick, args.out, args.device,
         progress=not args.no_progress, config=config, paper_stopping=args.paper_stopping,
@@ -115,8 +117,8 @@ def _plot(args):
 def _add_common(parser):
     parser.add_argument("--device", default="auto", help="torch device; 'auto' picks cuda if available")
     parser.add_argument("--threads", type=int, default=1,
-                        help="torch CPU threads (default 1: the models are tiny, so a second thread "
-                        "gains ~20%% on an idle 2-core CPU but runs ~2.8x slower when the cores are shared; "
+                        help="torch CPU threads (default 1: the models are small, and extra threads "
+                        "gain little on an idle CPU but slow runs down when the cores are shared; "
                         "0 keeps torch's choice)")
 
 
@@ -133,7 +135,8 @@ def _add_reproduce(subparsers):
                         help="RNNClassifier cells")
     parser.add_argument("--seeds", type=int, default=1, help="runs per layout and model (mean ± std)")
     parser.add_argument("--quick", action="store_true", help="small data and few epochs: a smoke run")
-    parser.add_argument("--out", default="results", help="output folder (default: results)")
+    parser.add_argument("--out", default=None,
+                        help="output folder (default: results, or results-quick with --quick)")
     parser.add_argument("--max-epochs", type=int, default=None, help="override the epoch limit")
     parser.add_argument("--validation-fraction", type=float, default=None,
                         help="held-out fraction for early stopping on validation loss (default 0.1)")
@@ -203,8 +206,8 @@ def build_parser():
     --------
     >>> from ica_sklearn.cli import build_parser
     >>> args = build_parser().parse_args(["reproduce", "--quick", "--layouts", "earlier_box"])
-    >>> args.quick, args.layouts, args.out
-    (True, ['earlier_box'], 'results')
+    >>> args.quick, args.layouts
+    (True, ['earlier_box'])
     """
     parser = argparse.ArgumentParser(
         prog="ica-sklearn", description="Input-cell attention RNNs and their saliency (Ismail et al. 2019).")

@@ -8,9 +8,9 @@ torch's operations.
 Dropout
 -------
 torch draws CPU dropout masks with ``bernoulli_`` on its Mersenne Twister
-generator, about 4.5 ns per element.  :class:`FastDropout` draws the mask
-from 16-bit words of NumPy's SFC64 generator (about 0.4 ns per element),
-seeded from torch's global generator on every call, so ``torch.manual_seed``
+generator, one float per element.  :class:`FastDropout` draws the mask from
+16-bit words of NumPy's SFC64 generator, about ten times cheaper, seeded from
+torch's global generator on every call, so ``torch.manual_seed``
 still fixes every mask.  The drop rate is ``p`` rounded to a multiple of
 2**-16 (0.1 becomes 0.1000061) and the kept elements are scaled by the
 inverse of the rounded keep rate, so the layer's expected output is exactly
@@ -18,7 +18,7 @@ its input.
 
 tanh
 ----
-On the CPU torch's ``tanh`` costs about ten times its ``sigmoid``;
+On the CPU torch's ``tanh`` costs several times its ``sigmoid``;
 :func:`scoring_tanh` uses ``tanh(z) = 2 sigmoid(2 z) - 1``, within 2e-7
 (float32) and 4e-16 (float64) of torch's ``tanh``.
 """
@@ -64,7 +64,7 @@ class FastDropout(nn.Dropout):
         n_words = -(-inputs.numel() // 4)  # four 16-bit words per 64-bit draw
         words = np.random.SFC64(seed).random_raw(n_words).view(np.uint16)
         keep = words[: inputs.numel()] >= np.uint16(threshold)
-        # (from uint8: torch converts bool to float ~7x slower than uint8)
+        # (through uint8: torch converts bool to float much more slowly)
         scale = torch.from_numpy(keep.view(np.uint8)).view(inputs.shape).to(inputs.dtype)
         scale.mul_(_WORD / (_WORD - threshold))
         return inputs * scale

@@ -2,8 +2,7 @@
 
 torch's fused CPU LSTM kernel (oneDNN) takes float32 and bfloat16 only; in
 float64 ``nn.LSTM`` falls back to a per-step loop recorded op by op by
-autograd, about 150 microseconds per time step at the paper's sizes (batch
-50, hidden 5), three quarters of a float64 ``ica_lstm`` training step.  This
+autograd, which dominates a float64 ``ica_lstm`` training step.  This
 module runs the same recurrence with a handful of operations per step: the
 forward keeps the activated gates and cell states, everything the backward
 needs that does not depend on the incoming gradient is prepared for all

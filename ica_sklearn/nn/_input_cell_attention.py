@@ -41,8 +41,8 @@ _SAFE_RANGE = {
     torch.float32: 80.0,
     torch.float64: 700.0,
 }
-# Rows per block of the triangular products (measured: 25-64 are about
-# equally fast from T = 100 to 1000; one block, the dense product, is 1.5-3x slower).
+# Rows per block of the triangular products (block sizes of 25-64 rows are
+# about equally fast; docs/benchmarks.md has the comparison).
 _BLOCK_ROWS = 32
 
 
@@ -122,7 +122,7 @@ def _shift_and_range(scores):
     """Per-hop maximum over time (B, 1, r) and the largest per-hop score range.
 
     Reduced over a contiguous (B, r, T) copy: reducing the middle axis of
-    (B, T, r) in place was ~20x slower (profiled).
+    (B, T, r) in place is many times slower.
     """
     by_hop = scores.detach().transpose(1, 2).contiguous()
     highest = by_hop.amax(dim=2)
