@@ -3,7 +3,6 @@ cells, predictions and saliency maps have the right shapes, are finite on
 valid steps and NaN on padded ones, and padding never changes predictions."""
 
 import numpy as np
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

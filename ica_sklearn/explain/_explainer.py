@@ -16,7 +16,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..utils._sequences import unpad
-from ..utils._torch import forked_random_state, no_cudnn, torch_threads
+from ..utils._torch import DTYPES, forked_random_state, no_cudnn, torch_threads
 from ._attribution import (
     DEEPLIFT_WARNING,
     ScoreModule,
@@ -245,7 +245,7 @@ class SaliencyExplainer(TransformerMixin, BaseEstimator):
         return self.estimator
 
     def _attribute_all(self, classifier, score_module, values, lengths, targets):
-        device, dtype = classifier.device_, getattr(torch, classifier.dtype)
+        device, dtype = classifier.device_, DTYPES[classifier.dtype][1]
         attribute = make_attribution(
             self.method, score_module, method_params=self.method_params,
             batch_size=self.batch_size,

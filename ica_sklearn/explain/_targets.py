@@ -9,10 +9,10 @@ name the offending labels and the classifier's classes.
 """
 
 import numpy as np
-import torch
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
+from ..utils._torch import DTYPES
 from ._attribution import predicted_indices
 
 __all__ = ["classifier_of", "check_fitted_classifier", "target_indices"]
@@ -60,7 +60,7 @@ def target_indices(classifier, target, values, lengths, y, *, batch_size):
         if y is None:
             return predicted_indices(
                 classifier.net_.module_, values, lengths, batch_size=batch_size,
-                dtype=getattr(torch, classifier.dtype), device=classifier.device_,
+                dtype=DTYPES[classifier.dtype][1], device=classifier.device_,
             )
         y = column_or_1d(y, warn=True)
         if len(y) != len(values):
