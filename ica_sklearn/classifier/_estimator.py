@@ -296,6 +296,11 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
                 self.n_epochs_ = len(self.net_.history)
         return self
 
+    @property
+    def module_(self):
+        """The trained torch module, ``net_.module_`` (what explainers read)."""
+        return self.net_.module_
+
     # ------------------------------------------------------------- prediction
     def predict_proba(self, X):
         """Class probabilities (softmax of the logits).

@@ -177,6 +177,8 @@ def make_attribution(method, score_module, *, method_params=None, batch_size=256
     params = dict(method_params or {})
 
     def attribute(X, lengths, targets):
+        if spec.model_free:
+            return torch.rand_like(X) if spec.name == "random" else X.detach().clone()
         if spec.captum_class is None:
             return gradient(score_module, X, lengths, targets)
         inputs = X.detach().requires_grad_(spec.needs_gradient)

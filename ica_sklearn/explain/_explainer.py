@@ -53,7 +53,10 @@ class SaliencyExplainer(TransformerMixin, BaseEstimator):
         "gradient" (plain torch), or a Captum method: "integrated_gradients",
         "input_x_gradient", "smoothgrad", "gradient_shap", "deeplift",
         "deeplift_shap", "occlusion", "feature_ablation", "shapley_sampling",
-        "feature_permutation".  Note: on torch's recurrent layers Captum's
+        "feature_permutation"; or a model-free baseline that every
+        explanation should beat: "random" (uniform noise, seeded by
+        ``random_state``) or "input" (the input; ``|X|`` with
+        ``absolute=True``).  Note: on torch's recurrent layers Captum's
         DeepLift equals gradient x (input - baseline); a warning says so.
     target : "auto" or class label, default="auto"
         Class explained.  "auto": the true label when ``y`` is passed to
@@ -225,7 +228,7 @@ class SaliencyExplainer(TransformerMixin, BaseEstimator):
         with torch_threads(classifier.torch_num_threads):
             targets = target_indices(classifier, self.target, values, lengths, y,
                                      batch_size=self.batch_size)
-            module = classifier.net_.module_.eval()
+            module = classifier.module_.eval()
             if self.method in ("deeplift", "deeplift_shap") and deeplift_degrades(module):
                 warnings.warn(DEEPLIFT_WARNING.format(method=self.method), UserWarning)
             maps = self._attribute_all(classifier, ScoreModule(module, self.output).eval(),

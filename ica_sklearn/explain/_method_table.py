@@ -13,8 +13,8 @@ Examples
 >>> from ica_sklearn.explain import METHODS
 >>> METHODS["smoothgrad"].captum_class, METHODS["smoothgrad"].stochastic
 ('Saliency', True)
->>> [name for name, method in METHODS.items() if not method.needs_gradient]
-['occlusion', 'feature_ablation', 'shapley_sampling', 'feature_permutation']
+>>> [name for name, method in METHODS.items() if method.model_free]
+['random', 'input']
 """
 
 from dataclasses import dataclass, field
@@ -38,7 +38,7 @@ class Method:
         The ``method`` value that selects this row.
     captum_class : str or None
         Class of :mod:`captum.attr` that computes it; None for the plain torch
-        gradient of the explainer.
+        gradient of the explainer and for the model-free baselines.
     defaults : mapping
         Default keyword arguments of the Captum class's ``attribute``
         (``method_params`` override them).
@@ -57,6 +57,10 @@ class Method:
         The result depends on random draws (seeded by ``random_state``).
     needs_gradient : bool
         False for perturbation methods, which only run forward passes.
+    model_free : bool
+        A baseline that never looks at the model: ``"random"`` (uniform
+        noise in [0, 1]) or ``"input"`` (the input itself; its magnitude
+        with ``absolute=True``).  Explanations are judged against them.
     """
 
     name: str
@@ -68,6 +72,7 @@ class Method:
     copies_argument: str | None = None
     stochastic: bool = False
     needs_gradient: bool = True
+    model_free: bool = False
 
 
 def _frozen(**defaults):
@@ -129,6 +134,8 @@ METHODS = {
             stochastic=True,
             needs_gradient=False,
         ),
+        Method("random", None, stochastic=True, needs_gradient=False, model_free=True),
+        Method("input", None, needs_gradient=False, model_free=True),
     )
 }
 """``name -> Method`` for every value of ``SaliencyExplainer(method=...)``."""

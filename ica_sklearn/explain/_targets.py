@@ -1,8 +1,13 @@
 """What :class:`~ica_sklearn.SaliencyExplainer` explains: the classifier, and
 the class explained for each sample.
 
-The explained estimator is an :class:`~ica_sklearn.RNNClassifier` or a
-``Pipeline`` whose last step is one.  With ``target="auto"`` the true label is
+The explained estimator is a classifier of this package
+(:class:`~ica_sklearn.RNNClassifier`, or the transparent
+:class:`~ica_sklearn.classifier.LinearReferenceClassifier`) or a ``Pipeline``
+whose last step is one.  What the explainer uses of it: ``classes_``,
+``module_`` (a torch module mapping ``(X, lengths)`` to logits), ``device_``,
+``dtype`` (a name of :data:`ica_sklearn.utils._torch.DTYPES`),
+``torch_num_threads`` and ``_validate_sequences(X, reset=False)``.  With ``target="auto"`` the true label is
 explained when ``y`` is given (the paper), else the predicted class; any other
 ``target`` is a label of ``classes_``, explained for every sample.  Errors
 name the offending labels and the classifier's classes.
@@ -30,8 +35,8 @@ def check_fitted_classifier(estimator):
         type(classifier), "predict_proba"
     ):
         raise TypeError(
-            "estimator must be an ica_sklearn.RNNClassifier or a Pipeline whose last "
-            f"step is one; got {type(classifier).__name__}."
+            "estimator must be an ica_sklearn.RNNClassifier (or LinearReferenceClassifier) "
+            f"or a Pipeline whose last step is one; got {type(classifier).__name__}."
         )
     check_is_fitted(estimator)
 
@@ -59,7 +64,7 @@ def target_indices(classifier, target, values, lengths, y, *, batch_size):
     if isinstance(target, str) and target == "auto":
         if y is None:
             return predicted_indices(
-                classifier.net_.module_, values, lengths, batch_size=batch_size,
+                classifier.module_, values, lengths, batch_size=batch_size,
                 dtype=DTYPES[classifier.dtype][1], device=classifier.device_,
             )
         y = column_or_1d(y, warn=True)

@@ -9,6 +9,7 @@ NaN marking padding.
 
 Modules: ``_inputs`` (checking and per-sample scaling of the inputs),
 ``_box`` (the box-accuracy metrics of Ismail et al., 2019),
+``_localization`` (time and feature localisation), ``_ranking`` (row-wise AUC),
 ``_precision_recall`` (saliency-weighted precision/recall curves and their
 areas, Ismail et al., 2020), ``_perturbation`` (the accuracy-drop curve),
 ``_evaluate`` (the metric registry and all metrics at once), ``_summary``
@@ -23,7 +24,8 @@ from ._box import (
     top_k_jaccard,
     weighted_jaccard,
 )
-from ._evaluate import SALIENCY_METRICS, SaliencyMetric, evaluate_saliency
+from ._evaluate import SALIENCY_METRICS, SaliencyMetric, evaluate_saliency, skill_over_random
+from ._localization import feature_localization, time_localization
 from ._perturbation import AccuracyDropCurve, accuracy_drop_curve
 from ._precision_recall import (
     area_under_precision,
@@ -46,10 +48,13 @@ __all__ = [
     "enrichment_score",
     "euclidean_distance",
     "evaluate_saliency",
+    "feature_localization",
     "make_saliency_scorer",
     "precision_recall_curves",
     "saliency_auc",
+    "skill_over_random",
     "summarize_metrics",
+    "time_localization",
     "top_k_jaccard",
     "weighted_jaccard",
 ]

@@ -22,9 +22,9 @@ All metrics are vectorised over samples.
 """
 
 import numpy as np
-from scipy.stats import rankdata
 
 from ._inputs import prepare_saliency
+from ._ranking import rowwise_auc
 
 __all__ = [
     "enrichment_score",
@@ -195,8 +195,4 @@ def saliency_auc(mask, saliency):
     array([0.75])
     """
     prepared = prepare_saliency(mask, saliency, require_background=True)
-    ranks = rankdata(np.where(prepared.valid, prepared.values, np.inf), axis=1)
-    n_box = prepared.n_box
-    n_other = prepared.valid.sum(axis=1) - n_box
-    box_rank_sum = np.where(prepared.box, ranks, 0.0).sum(axis=1)
-    return (box_rank_sum - n_box * (n_box + 1) / 2.0) / (n_box * n_other)
+    return rowwise_auc(prepared.values, prepared.box, prepared.valid)

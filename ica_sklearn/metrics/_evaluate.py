@@ -2,6 +2,7 @@
 
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from ._box import (
@@ -11,6 +12,7 @@ from ._box import (
     top_k_jaccard,
     weighted_jaccard,
 )
+from ._localization import feature_localization, time_localization
 from ._precision_recall import (
     area_under_precision,
     area_under_precision_recall,
@@ -33,6 +35,8 @@ SALIENCY_METRICS = {
     "euclidean_distance": SaliencyMetric(euclidean_distance, False),
     "top_k_jaccard": SaliencyMetric(top_k_jaccard, True),
     "saliency_auc": SaliencyMetric(saliency_auc, True),
+    "time_localization": SaliencyMetric(time_localization, True),
+    "feature_localization": SaliencyMetric(feature_localization, True),
     "enrichment_score": SaliencyMetric(enrichment_score, True),
     "area_under_precision": SaliencyMetric(area_under_precision, True),
     "area_under_recall": SaliencyMetric(area_under_recall, True),
@@ -79,3 +83,34 @@ def evaluate_saliency(mask, saliency, metrics=None):
     """
     names = _metric_names(metrics)
     return pd.DataFrame({name: SALIENCY_METRICS[name].function(mask, saliency) for name in names})
+
+
+def skill_over_random(score, random_score):
+    """Skill of a map over a random map: ``(score - random) / (1 - random)``.
+
+    1 for a perfect map, 0 for one no better than the random map scored the
+    same way, negative for one worse than it.  For metrics in [0, 1] where
+    higher is better (AUC, AUPR, localisation); for the AUC metrics the random
+    score is 0.5 and the skill is ``2 AUC - 1``.
+
+    Parameters
+    ----------
+    score : float or array-like
+        The map's metric.
+    random_score : float or array-like
+        The same metric of a random map on the same data, e.g. from
+        ``SaliencyExplainer(clf, method="random")``.
+
+    Returns
+    -------
+    skill : float or ndarray
+
+    Examples
+    --------
+    >>> from ica_sklearn.metrics import skill_over_random
+    >>> skill_over_random(0.75, 0.5)
+    0.5
+    """
+    score, random_score = np.asarray(score, dtype=float), np.asarray(random_score, dtype=float)
+    skill = (score - random_score) / (1.0 - random_score)
+    return float(skill) if skill.ndim == 0 else skill

@@ -11,6 +11,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import Pipeline, make_pipeline
 
 from ica_sklearn import RNNClassifier, TimeSeriesStandardScaler
+from ica_sklearn.datasets import make_box_dataset
 from ica_sklearn.explain import METHODS
 from ica_sklearn.explain._attribution import ScoreModule, make_attribution
 from ica_sklearn.explain import SaliencyExplainer, feature_importance, time_importance
@@ -341,3 +342,18 @@ def test_transform_uses_the_classifiers_torch_threads_and_restores_them(fitted, 
         assert maps.shape == X.shape
         assert seen and set(seen) == {2}
         assert torch.get_num_threads() == before
+
+
+@pytest.mark.parametrize("method", ["random", "input"])
+def test_model_free_baselines_never_look_at_the_model(method):
+    X, y, _ = make_box_dataset("earlier_box", 30, n_timesteps=8, n_features=4, random_state=0)
+    first = RNNClassifier("lstm", max_epochs=1, random_state=0).fit(X, y)
+    second = RNNClassifier("ica_gru", max_epochs=3, random_state=1).fit(X, y)
+    maps = SaliencyExplainer(first, method, random_state=0).transform(X, y)
+    np.testing.assert_array_equal(maps, SaliencyExplainer(second, method, random_state=0).transform(X, y))
+    again = SaliencyExplainer(first, method, random_state=0, batch_size=7).transform(X, y)
+    np.testing.assert_array_equal(maps, again)
+    if method == "input":
+        np.testing.assert_allclose(maps, np.abs(X))
+    else:
+        assert 0.0 <= maps.min() and maps.max() <= 1.0 and maps.std() > 0.2
