@@ -117,19 +117,27 @@ def _outline_box(ax, mask):
     ax.add_collection(LineCollection(_box_edges(mask), colors="red", linewidths=1.5, label="true box"))
 
 
-def _draw_map(fig, ax, image, mask, title):
+def _draw_map(ax, image, mask, title, limits):
     shown = ax.imshow(
-        np.asarray(image).T, origin="lower", aspect="auto", cmap="viridis", interpolation="nearest"
+        np.asarray(image).T, origin="lower", aspect="auto", cmap="viridis",
+        interpolation="nearest", vmin=limits[0], vmax=limits[1],
     )
     _outline_box(ax, mask)
     ax.set_title(title, fontsize=9)
     ax.set_xlabel("time step")
     ax.set_ylabel("feature")
-    fig.colorbar(shown, ax=ax, label="mean saliency")
+    return shown
+
+
+SCALING_NOTE = "each sample's |saliency| min-max scaled to [0, 1], then averaged"
 
 
 def plot_saliency_maps(maps, mask=None, *, title=None):
     """Heatmaps of mean saliency, one row per model and one column per class.
+
+    All panels share one colour scale (from 0 to the largest value shown) and
+    one colour bar, so that panels can be compared; the figure says how the
+    maps were scaled.
 
     Parameters
     ----------
@@ -160,19 +168,24 @@ def plot_saliency_maps(maps, mask=None, *, title=None):
 
     models = list(maps)
     classes = sorted({label for per_class in maps.values() for label in per_class}, key=str)
+    shown = [image for per_class in maps.values() for image in per_class.values()]
+    top = max((float(np.nanmax(image)) for image in shown), default=1.0)
+    limits = (0.0, top if top > 0 else 1.0)
     fig, axes = plt.subplots(
-        len(models), len(classes), figsize=(4.2 * len(classes), 3.2 * len(models)), squeeze=False
+        len(models), len(classes), figsize=(4.2 * len(classes) + 1.0, 3.2 * len(models) + 0.6),
+        squeeze=False, layout="constrained",
     )
+    image_artist = None
     for row, model in enumerate(models):
         for col, label in enumerate(classes):
             image = maps[model].get(label)
             if image is None:
                 axes[row, col].set_axis_off()
                 continue
-            _draw_map(fig, axes[row, col], image, mask, f"{model}, class {label}")
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
+            image_artist = _draw_map(axes[row, col], image, mask, f"{model}, class {label}", limits)
+    if image_artist is not None:
+        fig.colorbar(image_artist, ax=axes, label="mean saliency (shared scale)", shrink=0.9)
+    fig.suptitle(f"{title}\n({SCALING_NOTE})" if title else SCALING_NOTE, fontsize=10)
     return fig
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._paper import PAPER_MODELS, PAPER_TABLE1
+from ._paper import MODEL_NAMES, PAPER_MODELS, PAPER_TABLE1
 from ..classifier import RNNClassifier
 from ..datasets import list_box_layouts, make_box_train_test
 from ..explain import SaliencyExplainer
@@ -175,8 +175,8 @@ def _save_figures(figures, out_dir):
     figure_dir.mkdir(parents=True, exist_ok=True)
     for layout, per_model in figures.items():
         mask = np.mean([entry["mask"] for entry in per_model.values()], axis=0)
-        maps = {model: entry["maps"] for model, entry in per_model.items()}
-        curves = {model: entry["curve"] for model, entry in per_model.items()}
+        maps = {MODEL_NAMES.get(model, model): entry["maps"] for model, entry in per_model.items()}
+        curves = {MODEL_NAMES.get(model, model): entry["curve"] for model, entry in per_model.items()}
         for name, fig in (
             ("saliency_maps", plot_saliency_maps(maps, mask, title=f"Mean gradient saliency: {layout}")),
             ("saliency_over_time", plot_saliency_over_time(curves, mask, title=f"Saliency over time: {layout}")),

@@ -42,15 +42,19 @@ def test_heatmaps_have_labels_titles_colorbars_and_box(maps_and_mask):
     fig = plot_saliency_maps(models, mask, title="earlier box")
     images = [ax for ax in fig.axes if ax.images]
     colorbars = [ax for ax in fig.axes if not ax.images]
-    assert len(images) == 4 and len(colorbars) == 4
+    assert len(images) == 4 and len(colorbars) == 1  # one scale for the whole figure
+    limits = {ax.images[0].get_clim() for ax in images}
+    top = max(image.max() for per_class in models.values() for image in per_class.values())
+    assert len(limits) == 1 and limits.pop() == pytest.approx((0.0, top))
     for ax in images:
         assert ax.get_xlabel() == "time step" and ax.get_ylabel() == "feature"
         assert ax.get_title().endswith(("class 0", "class 1"))
         assert ax.collections, "the true box is outlined with a contour"
         # time on the x axis: the image is (features, time steps)
         assert ax.images[0].get_array().shape == (8, 12)
-    assert all(ax.get_ylabel() == "mean saliency" for ax in colorbars)
-    assert fig._suptitle.get_text() == "earlier box"
+    assert colorbars[0].get_ylabel() == "mean saliency (shared scale)"
+    assert fig._suptitle.get_text().startswith("earlier box")
+    assert "min-max scaled" in fig._suptitle.get_text()
     plt.close(fig)
 
 
