@@ -110,7 +110,7 @@ MATRIX = [
      lambda X, y, c: SaliencyExplainer(RNNClassifier(), prefit=False).transform(X),
      NotFittedError, r"SaliencyExplainer instance is not fitted.*Call 'fit'"),
     ("explainer_of_non_classifier", lambda X, y, c: SaliencyExplainer(object()).fit(X),
-     TypeError, r"must be an ica_sklearn.RNNClassifier or a Pipeline"),
+     TypeError, r"must be an ica_sklearn.RNNClassifier .*or a Pipeline"),
     # ---- names
     ("unknown_cell", lambda X, y, c: _fit(X, y, cell="transformer"),
      InvalidParameterError, r"'cell' parameter.*among.*ica_lstm.*Got 'transformer'"),
