@@ -102,6 +102,24 @@ def gradient(score_module, X, lengths, targets):
     return grad
 
 
+def evidence_gated_gradient(score_module, X, lengths, targets):
+    """``relu(sum_f x[t, f] g[t, f]) * |g[t, f]|`` with ``g`` the gradient.
+
+    The first factor is the first-order evidence that time step ``t`` carries
+    toward the explained class (gradient x input summed over the step's
+    features, against the baseline 0: the training mean of standardised
+    data), with evidence against the class clipped to 0; the second is the
+    model's sensitivity to each cell of that step.  One gradient pass, like
+    the plain gradient; non-negative.
+    """
+    grad = gradient(score_module, X, lengths, targets)
+    evidence = (grad * X).sum(dim=2, keepdim=True).clamp_min_(0.0)
+    return evidence * grad.abs()
+
+
+_GRADIENT_MAPS = {"gradient": gradient, "evidence_gated_gradient": evidence_gated_gradient}
+
+
 def _random_baselines(X, n_baselines):
     """Standard-normal baselines (B_k, T, F): the law of standardised data."""
     return torch.randn((n_baselines,) + tuple(X.shape[1:]), dtype=X.dtype, device=X.device)
@@ -180,7 +198,7 @@ def make_attribution(method, score_module, *, method_params=None, batch_size=256
         if spec.model_free:
             return torch.rand_like(X) if spec.name == "random" else X.detach().clone()
         if spec.captum_class is None:
-            return gradient(score_module, X, lengths, targets)
+            return _GRADIENT_MAPS[spec.name](score_module, X, lengths, targets)
         inputs = X.detach().requires_grad_(spec.needs_gradient)
         with warnings.catch_warnings():
             # Captum announces the hooks it sets on activations on every call.

@@ -50,7 +50,11 @@ class SaliencyExplainer(TransformerMixin, BaseEstimator):
         the *classifier's input*, i.e. the output of the preceding steps
         (e.g. standardised values), and have that shape.
     method : str, default="gradient"
-        "gradient" (plain torch), or a Captum method: "integrated_gradients",
+        "gradient" (plain torch; the paper's), "evidence_gated_gradient"
+        (``relu(sum_f x g) * |g|`` per step and feature: the evidence each
+        time step carries toward the explained class times the sensitivity
+        to each of its cells; see the user guide), or a Captum method:
+        "integrated_gradients",
         "input_x_gradient", "smoothgrad", "gradient_shap", "deeplift",
         "deeplift_shap", "occlusion", "feature_ablation", "shapley_sampling",
         "feature_permutation"; or a model-free baseline that every

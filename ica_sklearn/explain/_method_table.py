@@ -38,7 +38,8 @@ class Method:
         The ``method`` value that selects this row.
     captum_class : str or None
         Class of :mod:`captum.attr` that computes it; None for the plain torch
-        gradient of the explainer and for the model-free baselines.
+        gradient of the explainer and the maps built from it, and for the
+        model-free baselines.
     defaults : mapping
         Default keyword arguments of the Captum class's ``attribute``
         (``method_params`` override them).
@@ -83,6 +84,7 @@ METHODS = {
     method.name: method
     for method in (
         Method("gradient", None),
+        Method("evidence_gated_gradient", None),
         Method(
             "integrated_gradients", "IntegratedGradients", batch_argument="internal_batch_size"
         ),

@@ -357,3 +357,16 @@ def test_model_free_baselines_never_look_at_the_model(method):
         np.testing.assert_allclose(maps, np.abs(X))
     else:
         assert 0.0 <= maps.min() and maps.max() <= 1.0 and maps.std() > 0.2
+
+
+def test_evidence_gated_gradient_is_step_evidence_times_cell_sensitivity(float64_clf, data):
+    X, y = data
+    X = X.astype(np.float64)
+    gradient = SaliencyExplainer(float64_clf, output="logit", absolute=False).transform(X, y)
+    maps = SaliencyExplainer(float64_clf, "evidence_gated_gradient", output="logit").transform(X, y)
+    evidence = np.maximum((gradient * X).sum(axis=2, keepdims=True), 0.0)
+    np.testing.assert_allclose(maps, evidence * np.abs(gradient), rtol=1e-10, atol=1e-14)
+    assert (maps >= 0).all() and (maps.sum(axis=2) == 0).any()  # steps against the class
+    ragged = SaliencyExplainer(float64_clf, "evidence_gated_gradient").transform(
+        [X[0, :5], X[1]], y[:2])
+    assert np.isnan(ragged[0, 5:]).all() and not np.isnan(ragged[0, :5]).any()
