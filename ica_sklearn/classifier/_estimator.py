@@ -21,7 +21,8 @@ from sklearn.utils.validation import check_consistent_length, check_is_fitted, c
 
 from ..nn._cells import CELL_TYPES, POOLINGS
 from ..utils._sequences import split_padding, validate_sequences
-from ..utils._torch import DTYPES, forked_random_state, resolve_device, torch_threads
+from ..utils._torch import DTYPES, resolve_device, torch_threads
+from ._checkpoint import TrainingCheckpoint, fit_fingerprint
 from ._net import OPTIMIZERS, build_net, net_inputs, train_net
 from ._persistence import load_classifier, save_classifier
 
@@ -284,16 +285,20 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         self.classes_, targets = _encode_targets(y, len(values), type(self).__name__)
         self.device_ = str(resolve_device(self.device))
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-        with torch_threads(self.torch_num_threads), forked_random_state(seed, self.device_):
-            self.net_ = build_net(self, len(self.classes_), seed)
+        checkpoint = None
+        if self.checkpoint_dir is not None:
+            fingerprint = fit_fingerprint(self, values, lengths, targets)
+            checkpoint = TrainingCheckpoint(self.checkpoint_dir, fingerprint)
+        with torch_threads(self.torch_num_threads):
+            self.net_ = build_net(self, len(self.classes_), seed, checkpoint)
             try:
                 train_net(
-                    self.net_, net_inputs(values, lengths), targets,
-                    checkpoint_dir=self.checkpoint_dir, max_epochs=self.max_epochs,
+                    self.net_, net_inputs(values, lengths), targets, seed=seed,
+                    max_epochs=self.max_epochs, checkpoint=checkpoint,
                     stop_at_perfect=self.stop_at_perfect_train_accuracy,
                 )
             finally:
-                self.n_epochs_ = len(self.net_.history)
+                self.n_epochs_ = len(self.net_.history or ())  # (None before initialisation)
         return self
 
     # ------------------------------------------------------------- prediction

@@ -31,7 +31,6 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ..utils._torch import forked_random_state
 from ._net import build_net
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "save_classifier", "load_classifier"]
@@ -205,9 +204,8 @@ def load_classifier(cls, path, *, device=None, allow_version_mismatch=False):
     estimator._fit_input_ndim = fitted["fit_input_ndim"]
     estimator.n_epochs_ = fitted["n_epochs"]
     estimator.device_ = str(device)
-    with forked_random_state():
-        net = build_net(estimator, len(estimator.classes_), seed=0)
-        net.initialize()
+    net = build_net(estimator, len(estimator.classes_), seed=0)
+    net.initialize()  # (draws from a throwaway generator; the weights are then replaced)
     try:
         net.module_.load_state_dict(payload["state_dict"])
     except RuntimeError as error:
