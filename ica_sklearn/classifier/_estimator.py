@@ -340,10 +340,13 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         ``torch.load(weights_only=True)``); weights are stored on the CPU.
         Callbacks are not saved.  Pickle and joblib work too, but are tied
         to the pickling environment; this format is portable across devices.
+        The file is written through a temporary file and moved into place,
+        so a failed save leaves an earlier file at ``path`` unchanged.
 
         Parameters
         ----------
         path : str or os.PathLike
+            The file; its folder must exist.
 
         Returns
         -------
@@ -367,19 +370,29 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         return save_classifier(self, path)
 
     @classmethod
-    def load(cls, path, *, device=None, allow_version_mismatch=False):
+    def load(cls, path, *, device=None, allow_version_mismatch=False, optimizer=None):
         """Load a classifier written by :meth:`save`.
+
+        Loading reads plain data only: it never runs code from the file, nor
+        imports or calls anything the file names.  Every field is checked; a
+        damaged or crafted file gives a ``ValueError`` naming the field.
 
         Parameters
         ----------
         path : str or os.PathLike
         device : str or None, default=None
-            Where to put the network.  None: where it was trained when that
-            device exists here, else "cpu" (GPU-trained models load on
-            CPU-only machines).  ``device_`` reports the result.
+            Where to put the network ("auto", "cpu", "cuda", "cuda:<index>"
+            or "mps"; a device this machine lacks raises ``ValueError``).
+            None: where it was trained when that device exists here, else
+            "cpu" (GPU-trained models load on CPU-only machines).
+            ``device_`` reports the result.
         allow_version_mismatch : bool, default=False
             A file saved by another ica_sklearn version raises ``ValueError``
             naming both versions; True loads it anyway, with a warning.
+        optimizer : type or None, default=None
+            Only for a model trained with an optimizer class outside
+            :mod:`torch.optim`: that class (load restores torch's optimizers
+            by name, and never imports other classes a file names).
 
         Returns
         -------
@@ -387,7 +400,8 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
             Fitted, ready to predict and explain.
         """
         return load_classifier(
-            cls, path, device=device, allow_version_mismatch=allow_version_mismatch
+            cls, path, device=device, allow_version_mismatch=allow_version_mismatch,
+            optimizer=optimizer,
         )
 
     def __sklearn_tags__(self):
