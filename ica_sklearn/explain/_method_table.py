@@ -57,6 +57,15 @@ class Method:
         The result depends on random draws (seeded by ``random_state``).
     needs_gradient : bool
         False for perturbation methods, which only run forward passes.
+    softmax_rule : bool
+        Captum's DeepLift rule for ``nn.Softmax`` (``output="probability"``)
+        subtracts a mean over the whole call (Captum issue 1367), mixing the
+        samples of a batch: the explainer then attributes one sample per
+        call.
+    population : bool
+        The method compares samples with each other (permutes a feature
+        across samples): all explained samples go into one call, and at
+        least two are needed.
     """
 
     name: str
@@ -68,6 +77,8 @@ class Method:
     copies_argument: str | None = None
     stochastic: bool = False
     needs_gradient: bool = True
+    softmax_rule: bool = False
+    population: bool = False
 
 
 def _frozen(**defaults):
@@ -98,9 +109,13 @@ METHODS = {
             copies_argument="n_samples",
             stochastic=True,
         ),
-        Method("deeplift", "DeepLift"),
+        Method("deeplift", "DeepLift", softmax_rule=True),
         Method(
-            "deeplift_shap", "DeepLiftShap", random_baselines=True, copies_argument="baselines"
+            "deeplift_shap",
+            "DeepLiftShap",
+            random_baselines=True,
+            copies_argument="baselines",
+            softmax_rule=True,
         ),
         Method(
             "occlusion",
@@ -128,6 +143,7 @@ METHODS = {
             batch_argument="perturbations_per_eval",
             stochastic=True,
             needs_gradient=False,
+            population=True,
         ),
     )
 }
