@@ -15,7 +15,7 @@ import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
 
@@ -27,6 +27,61 @@ from ._net import OPTIMIZERS, build_net, net_inputs, train_net
 from ._persistence import load_classifier, save_classifier
 
 __all__ = ["RNNClassifier"]
+
+
+def _check_parameter_values(estimator):
+    """What ``_parameter_constraints`` cannot say: no bools for numbers, an
+    optimizer class must be a torch optimizer, callbacks must be skorch's.
+
+    Raises scikit-learn's ``InvalidParameterError`` (a ``ValueError`` and a
+    ``TypeError``), like the constraints.
+    """
+    from skorch.callbacks import Callback
+
+    owner = type(estimator).__name__
+    params = estimator.get_params(deep=False)
+    for name, constraints in estimator._parameter_constraints.items():
+        numeric = any(isinstance(c, Interval) for c in constraints) and "boolean" not in constraints
+        if numeric and isinstance(params.get(name), (bool, np.bool_)):
+            raise InvalidParameterError(
+                f"The {name!r} parameter of {owner} must be a number, not a bool. "
+                f"Got {params[name]!r} instead."
+            )
+    optimizer = params.get("optimizer")
+    if isinstance(optimizer, type) and not issubclass(optimizer, torch.optim.Optimizer):
+        raise InvalidParameterError(
+            f"The 'optimizer' parameter of {owner} must be one of {sorted(OPTIMIZERS)} or a "
+            f"subclass of torch.optim.Optimizer. Got {optimizer!r} instead."
+        )
+    for index, item in enumerate(params.get("callbacks") or []):
+        callback = item[1] if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str) else item
+        is_callback = isinstance(callback, Callback) or (
+            isinstance(callback, type) and issubclass(callback, Callback)
+        )
+        if not is_callback:
+            raise InvalidParameterError(
+                f"The 'callbacks' parameter of {owner} must be a list of skorch callbacks "
+                "(instances of skorch.callbacks.Callback, or (name, callback) pairs). "
+                f"Item {index} is {item!r}."
+            )
+
+
+def _refuse_missing_labels(y):
+    """None or NaN among labels of mixed types would become a class (or fail
+    to sort); name their positions instead."""
+    # (a list is read as objects: numpy would turn NaN among strings into 'nan')
+    values = np.asarray(y, dtype=object if isinstance(y, (list, tuple)) else None)
+    if values.dtype != object:
+        return  # numeric NaN gets scikit-learn's own message
+    missing = [
+        i for i, v in enumerate(values.ravel())
+        if v is None or (isinstance(v, (float, np.floating)) and v != v)
+    ]
+    if missing:
+        raise ValueError(
+            f"y has missing labels (None or NaN) at position(s) {missing[:10]}. Drop those "
+            "samples, or give them a class of their own (e.g. the string 'unknown')."
+        )
 
 
 def _encode_targets(y, n_samples, owner):
@@ -49,6 +104,7 @@ def _encode_targets(y, n_samples, owner):
     """
     if y is None:
         raise ValueError(f"{owner} requires y to be passed, but the target y is None.")
+    _refuse_missing_labels(y)
     y = column_or_1d(y, warn=True)
     check_consistent_length(np.empty(n_samples), y)
     check_classification_targets(y)
@@ -254,6 +310,10 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         self.verbose = verbose
         self.torch_num_threads = torch_num_threads
         self.checkpoint_dir = checkpoint_dir
+
+    def _validate_params(self):
+        super()._validate_params()
+        _check_parameter_values(self)
 
     # ------------------------------------------------------------------ input
     def _validate_sequences(self, X, *, reset):
