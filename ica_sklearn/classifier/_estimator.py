@@ -182,7 +182,9 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         Precision of the weights and computations.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling and dropout; the same value
-        gives identical predictions.
+        gives identical predictions.  The fit draws from a private torch
+        generator, never from torch's global one, so seeded fits in threads
+        give the results of serial fits.
     verbose : int, default=0
         0 is silent; 1 or more prints a table per epoch and a progress bar.
     torch_num_threads : int or None, default=None
@@ -192,10 +194,16 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         dask workers) so they do not oversubscribe the cores.
     checkpoint_dir : str, path or None, default=None
         When set, the weights, optimizer state and history are written there
-        after every epoch, and ``fit`` *resumes* from a checkpoint found there
-        (training only the remaining ``max_epochs``).  Use one directory per
-        model; delete it to start over.  A resumed fit continues with a fresh
-        shuffling order, so it is not bit-identical to an uninterrupted one.
+        after every epoch (atomically; a failed write raises), and ``fit``
+        *resumes* from this fit's checkpoint when there is one (training only
+        the remaining ``max_epochs``).  A checkpoint is named by a
+        fingerprint of the hyper-parameters (except ``max_epochs`` and other
+        run settings), the data and the classes, so fits of other data or
+        parameters (cross-validation folds, grid-search candidates) never
+        resume it and can share the folder.  Delete a checkpoint to start
+        over.  A resumed fit continues with a fresh shuffling order, so it is
+        not bit-identical to an uninterrupted one.  Ctrl-C during ``fit``
+        raises ``KeyboardInterrupt`` and keeps the weights trained so far.
 
     Attributes
     ----------
