@@ -11,7 +11,8 @@ import torch
 from skorch.callbacks import Callback
 from torch.utils.data import Subset
 
-from ..utils._torch import evaluating, forked_random_state
+from ..utils._random import private_generator
+from ..utils._torch import evaluating
 
 __all__ = [
     "EarlyStopping",
@@ -37,10 +38,10 @@ def _wrong(net, inputs, targets):
 def misclassified(net, dataset):
     """Positions in ``dataset`` that ``net``'s module gets wrong (eval mode, no gradients).
 
-    Leaves torch's global random state as it found it (a data loader draws a
-    seed from it), so checking never changes how training goes on.
+    Its data loader draws its seed from a throwaway generator, not from the
+    fit's, so checking never changes how training goes on.
     """
-    with evaluating(net.module_), forked_random_state():
+    with evaluating(net.module_), private_generator(torch.Generator()):
         wrong = [_wrong(net, *batch) for batch in net.get_iterator(dataset, training=False)]
     return torch.cat(wrong).nonzero().flatten() if wrong else torch.zeros(0, dtype=torch.long)
 

@@ -15,17 +15,73 @@ import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
 
 from ..nn._cells import CELL_TYPES, POOLINGS
 from ..utils._sequences import split_padding, validate_sequences
-from ..utils._torch import DTYPES, forked_random_state, resolve_device, torch_threads
+from ..utils._torch import DTYPES, resolve_device, torch_threads
+from ._checkpoint import TrainingCheckpoint, fit_fingerprint
 from ._net import OPTIMIZERS, build_net, net_inputs, train_net
 from ._persistence import load_classifier, save_classifier
 
 __all__ = ["RNNClassifier"]
+
+
+def _check_parameter_values(estimator):
+    """What ``_parameter_constraints`` cannot say: no bools for numbers, an
+    optimizer class must be a torch optimizer, callbacks must be skorch's.
+
+    Raises scikit-learn's ``InvalidParameterError`` (a ``ValueError`` and a
+    ``TypeError``), like the constraints.
+    """
+    from skorch.callbacks import Callback
+
+    owner = type(estimator).__name__
+    params = estimator.get_params(deep=False)
+    for name, constraints in estimator._parameter_constraints.items():
+        numeric = any(isinstance(c, Interval) for c in constraints) and "boolean" not in constraints
+        if numeric and isinstance(params.get(name), (bool, np.bool_)):
+            raise InvalidParameterError(
+                f"The {name!r} parameter of {owner} must be a number, not a bool. "
+                f"Got {params[name]!r} instead."
+            )
+    optimizer = params.get("optimizer")
+    if isinstance(optimizer, type) and not issubclass(optimizer, torch.optim.Optimizer):
+        raise InvalidParameterError(
+            f"The 'optimizer' parameter of {owner} must be one of {sorted(OPTIMIZERS)} or a "
+            f"subclass of torch.optim.Optimizer. Got {optimizer!r} instead."
+        )
+    for index, item in enumerate(params.get("callbacks") or []):
+        callback = item[1] if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str) else item
+        is_callback = isinstance(callback, Callback) or (
+            isinstance(callback, type) and issubclass(callback, Callback)
+        )
+        if not is_callback:
+            raise InvalidParameterError(
+                f"The 'callbacks' parameter of {owner} must be a list of skorch callbacks "
+                "(instances of skorch.callbacks.Callback, or (name, callback) pairs). "
+                f"Item {index} is {item!r}."
+            )
+
+
+def _refuse_missing_labels(y):
+    """None or NaN among labels of mixed types would become a class (or fail
+    to sort); name their positions instead."""
+    # (a list is read as objects: numpy would turn NaN among strings into 'nan')
+    values = np.asarray(y, dtype=object if isinstance(y, (list, tuple)) else None)
+    if values.dtype != object:
+        return  # numeric NaN gets scikit-learn's own message
+    missing = [
+        i for i, v in enumerate(values.ravel())
+        if v is None or (isinstance(v, (float, np.floating)) and v != v)
+    ]
+    if missing:
+        raise ValueError(
+            f"y has missing labels (None or NaN) at position(s) {missing[:10]}. Drop those "
+            "samples, or give them a class of their own (e.g. the string 'unknown')."
+        )
 
 
 def _encode_targets(y, n_samples, owner):
@@ -48,6 +104,7 @@ def _encode_targets(y, n_samples, owner):
     """
     if y is None:
         raise ValueError(f"{owner} requires y to be passed, but the target y is None.")
+    _refuse_missing_labels(y)
     y = column_or_1d(y, warn=True)
     check_consistent_length(np.empty(n_samples), y)
     check_classification_targets(y)
@@ -125,7 +182,9 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         Precision of the weights and computations.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling and dropout; the same value
-        gives identical predictions.
+        gives identical predictions.  The fit draws from a private torch
+        generator, never from torch's global one, so seeded fits in threads
+        give the results of serial fits.
     verbose : int, default=0
         0 is silent; 1 or more prints a table per epoch and a progress bar.
     torch_num_threads : int or None, default=None
@@ -135,10 +194,16 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         dask workers) so they do not oversubscribe the cores.
     checkpoint_dir : str, path or None, default=None
         When set, the weights, optimizer state and history are written there
-        after every epoch, and ``fit`` *resumes* from a checkpoint found there
-        (training only the remaining ``max_epochs``).  Use one directory per
-        model; delete it to start over.  A resumed fit continues with a fresh
-        shuffling order, so it is not bit-identical to an uninterrupted one.
+        after every epoch (atomically; a failed write raises), and ``fit``
+        *resumes* from this fit's checkpoint when there is one (training only
+        the remaining ``max_epochs``).  A checkpoint is named by a
+        fingerprint of the hyper-parameters (except ``max_epochs`` and other
+        run settings), the data and the classes, so fits of other data or
+        parameters (cross-validation folds, grid-search candidates) never
+        resume it and can share the folder.  Delete a checkpoint to start
+        over.  A resumed fit continues with a fresh shuffling order, so it is
+        not bit-identical to an uninterrupted one.  Ctrl-C during ``fit``
+        raises ``KeyboardInterrupt`` and keeps the weights trained so far.
 
     Attributes
     ----------
@@ -254,6 +319,10 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         self.torch_num_threads = torch_num_threads
         self.checkpoint_dir = checkpoint_dir
 
+    def _validate_params(self):
+        super()._validate_params()
+        _check_parameter_values(self)
+
     # ------------------------------------------------------------------ input
     def _validate_sequences(self, X, *, reset):
         """Check X against the fit-time layout; return (values, lengths).
@@ -284,16 +353,20 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         self.classes_, targets = _encode_targets(y, len(values), type(self).__name__)
         self.device_ = str(resolve_device(self.device))
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-        with torch_threads(self.torch_num_threads), forked_random_state(seed, self.device_):
-            self.net_ = build_net(self, len(self.classes_), seed)
+        checkpoint = None
+        if self.checkpoint_dir is not None:
+            fingerprint = fit_fingerprint(self, values, lengths, targets)
+            checkpoint = TrainingCheckpoint(self.checkpoint_dir, fingerprint)
+        with torch_threads(self.torch_num_threads):
+            self.net_ = build_net(self, len(self.classes_), seed, checkpoint)
             try:
                 train_net(
-                    self.net_, net_inputs(values, lengths), targets,
-                    checkpoint_dir=self.checkpoint_dir, max_epochs=self.max_epochs,
+                    self.net_, net_inputs(values, lengths), targets, seed=seed,
+                    max_epochs=self.max_epochs, checkpoint=checkpoint,
                     stop_at_perfect=self.stop_at_perfect_train_accuracy,
                 )
             finally:
-                self.n_epochs_ = len(self.net_.history)
+                self.n_epochs_ = len(self.net_.history or ())  # (None before initialisation)
         return self
 
     @property
@@ -340,10 +413,13 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         ``torch.load(weights_only=True)``); weights are stored on the CPU.
         Callbacks are not saved.  Pickle and joblib work too, but are tied
         to the pickling environment; this format is portable across devices.
+        The file is written through a temporary file and moved into place,
+        so a failed save leaves an earlier file at ``path`` unchanged.
 
         Parameters
         ----------
         path : str or os.PathLike
+            The file; its folder must exist.
 
         Returns
         -------
@@ -367,19 +443,29 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         return save_classifier(self, path)
 
     @classmethod
-    def load(cls, path, *, device=None, allow_version_mismatch=False):
+    def load(cls, path, *, device=None, allow_version_mismatch=False, optimizer=None):
         """Load a classifier written by :meth:`save`.
+
+        Loading reads plain data only: it never runs code from the file, nor
+        imports or calls anything the file names.  Every field is checked; a
+        damaged or crafted file gives a ``ValueError`` naming the field.
 
         Parameters
         ----------
         path : str or os.PathLike
         device : str or None, default=None
-            Where to put the network.  None: where it was trained when that
-            device exists here, else "cpu" (GPU-trained models load on
-            CPU-only machines).  ``device_`` reports the result.
+            Where to put the network ("auto", "cpu", "cuda", "cuda:<index>"
+            or "mps"; a device this machine lacks raises ``ValueError``).
+            None: where it was trained when that device exists here, else
+            "cpu" (GPU-trained models load on CPU-only machines).
+            ``device_`` reports the result.
         allow_version_mismatch : bool, default=False
             A file saved by another ica_sklearn version raises ``ValueError``
             naming both versions; True loads it anyway, with a warning.
+        optimizer : type or None, default=None
+            Only for a model trained with an optimizer class outside
+            :mod:`torch.optim`: that class (load restores torch's optimizers
+            by name, and never imports other classes a file names).
 
         Returns
         -------
@@ -387,7 +473,8 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
             Fitted, ready to predict and explain.
         """
         return load_classifier(
-            cls, path, device=device, allow_version_mismatch=allow_version_mismatch
+            cls, path, device=device, allow_version_mismatch=allow_version_mismatch,
+            optimizer=optimizer,
         )
 
     def __sklearn_tags__(self):

@@ -4,7 +4,24 @@ resumed from a checkpoint).
 
 Everything here reads the estimator's hyper-parameters (and the fitted
 ``n_channels_`` and ``device_``) and sets nothing on it.
+
+Random draws
+------------
+A seeded fit draws every random number from a private ``torch.Generator``
+seeded with the fit's seed (see :mod:`ica_sklearn.utils._random`): the
+weights (drawn by the layers' constructors, redirected), the shuffling of
+the data loader, the base seed every data loader draws, and the dropout
+masks.  It never touches torch's global generator, so seeded fits in threads
+give the results of serial fits.  The draws come in the order in which they
+would come from the global generator after ``torch.manual_seed(seed)``, so a
+seed gives the weights, orders and masks that seeding the global generator
+gives.  Only torch's fused multi-layer
+recurrent kernels (``num_layers > 1`` with ``dropout > 0``) draw their
+inter-layer dropout from the global generator; such fits run on a seeded
+copy of it, one at a time (:func:`~ica_sklearn.utils._random.seeded_global_state`).
 """
+
+from contextlib import contextmanager
 
 import torch
 from skorch import NeuralNetClassifier
@@ -12,6 +29,13 @@ from skorch.callbacks import EpochScoring, ProgressBar
 from skorch.dataset import ValidSplit
 
 from ..nn import RecurrentClassifierModule
+from ..utils._random import (
+    active_generator,
+    private_generator,
+    redirected_draws,
+    seeded_generator,
+    seeded_global_state,
+)
 from ..utils._torch import DTYPES
 from ._callbacks import (
     EarlyStopping,
@@ -19,9 +43,16 @@ from ._callbacks import (
     StopTraining,
     WholeSetTrainAccuracy,
 )
-from ._checkpoint import checkpoint_callback, has_checkpoint, resume_from_checkpoint
 
-__all__ = ["OPTIMIZERS", "ClassifierNet", "build_net", "net_inputs", "train_net"]
+__all__ = [
+    "OPTIMIZERS",
+    "ClassifierNet",
+    "SeededShuffle",
+    "build_net",
+    "net_inputs",
+    "seeded_training",
+    "train_net",
+]
 
 #: ``optimizer`` names and the torch optimizer classes they stand for.
 OPTIMIZERS = {
@@ -32,19 +63,76 @@ OPTIMIZERS = {
 }
 
 
-class ClassifierNet(NeuralNetClassifier):
-    """skorch's ``NeuralNetClassifier`` that ends training on :class:`StopTraining`.
+class _Interrupted(Exception):
+    """Carries a ``KeyboardInterrupt`` past skorch's ``partial_fit``, which
+    swallows interrupts."""
 
-    The stop rules raise :class:`StopTraining` rather than skorch's
-    ``KeyboardInterrupt``, so that an interrupt pressed by the user is never
-    mistaken for a stop rule.
+
+class SeededShuffle(torch.utils.data.Sampler):
+    """A new random order of ``data_source`` on every pass, drawn by a
+    generator that is seeded by one draw from ``generator``.
+
+    These are the draws torch's ``RandomSampler`` makes from the global
+    generator when it has none (with a generator it permutes with it
+    directly), so seeded fits keep the orders they had on the global
+    generator.
     """
+
+    def __init__(self, data_source, generator):
+        self.data_source = data_source
+        self.generator = generator
+
+    def __len__(self):
+        return len(self.data_source)
+
+    def __iter__(self):
+        seed = int(torch.empty((), dtype=torch.int64).random_(generator=self.generator).item())
+        yield from torch.randperm(len(self.data_source), generator=seeded_generator(seed)).tolist()
+
+
+class ClassifierNet(NeuralNetClassifier):
+    """skorch's ``NeuralNetClassifier`` with our stop rules, interrupts and random draws.
+
+    * Training ends on :class:`StopTraining`, which the stop rules raise
+      rather than skorch's ``KeyboardInterrupt``.
+    * A ``KeyboardInterrupt`` (Ctrl-C) ends training and propagates
+      (skorch's ``partial_fit`` would swallow it), after the callbacks'
+      ``on_train_end``; the weights trained so far stay in ``module_``.
+    * The module's weights and the data loaders draw from the thread's
+      :func:`~ica_sklearn.utils._random.active_generator` (a throwaway
+      generator outside a seeded block), never from torch's global one.
+    """
+
+    def initialize_module(self):
+        with redirected_draws(active_generator() or torch.Generator()):
+            return super().initialize_module()
+
+    def get_iterator(self, dataset, training=False):
+        prefix = "iterator_train" if training else "iterator_valid"
+        kwargs = self.get_params_for(prefix)
+        kwargs.setdefault("generator", active_generator() or torch.Generator())
+        if kwargs.get("shuffle") and "sampler" not in kwargs:
+            kwargs["shuffle"] = False
+            kwargs["sampler"] = SeededShuffle(dataset, kwargs["generator"])
+        kwargs.setdefault("batch_size", self.batch_size)
+        if kwargs["batch_size"] == -1:
+            kwargs["batch_size"] = len(dataset)
+        return getattr(self, prefix)(dataset, **kwargs)
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         try:
             return super().fit_loop(X, y, epochs=epochs, **fit_params)
         except StopTraining:
             return self
+        except KeyboardInterrupt as interrupt:
+            raise _Interrupted() from interrupt
+
+    def partial_fit(self, X, y=None, classes=None, **fit_params):
+        try:
+            return super().partial_fit(X, y, classes, **fit_params)
+        except _Interrupted as wrapper:
+            self.notify("on_train_end", X=X, y=y)
+            raise wrapper.__cause__ from None
 
 
 def net_inputs(values, lengths):
@@ -67,7 +155,7 @@ def _train_split(estimator, seed):
     return ValidSplit(estimator.validation_fraction, stratified=True, random_state=seed)
 
 
-def _callbacks(estimator):
+def _callbacks(estimator, checkpoint):
     """The ``(name, callback)`` list, in the order skorch runs them."""
     if estimator.stop_at_perfect_train_accuracy:
         # The stop rule judges the model as it stands (eval mode, whole set).
@@ -75,8 +163,8 @@ def _callbacks(estimator):
     else:
         accuracy = EpochScoring("accuracy", lower_is_better=False, on_train=True, name="train_acc")
     callbacks = [("train_accuracy", accuracy)]
-    if estimator.checkpoint_dir is not None:
-        callbacks.append(("checkpoint", checkpoint_callback(estimator.checkpoint_dir)))
+    if checkpoint is not None:
+        callbacks.append(("checkpoint", checkpoint))
     if estimator.validation_fraction is not None:
         callbacks.append(("early_stopping", EarlyStopping(patience=estimator.n_iter_no_change)))
     if estimator.verbose:
@@ -88,11 +176,13 @@ def _callbacks(estimator):
     return callbacks
 
 
-def build_net(estimator, n_classes, seed):
+def build_net(estimator, n_classes, seed, checkpoint=None):
     """An uninitialised :class:`ClassifierNet` for ``estimator``'s parameters.
 
-    ``seed`` seeds the validation split; the weights are drawn from torch's
-    global generator when the net is initialised.
+    ``seed`` seeds the validation split; the weights are drawn when the net
+    is initialised (see :func:`train_net`).  ``checkpoint`` (a
+    :class:`~ica_sklearn.classifier._checkpoint.TrainingCheckpoint`) is
+    written after every epoch.
     """
     optimizer = OPTIMIZERS.get(estimator.optimizer, estimator.optimizer)
     # torch's fused Adam/AdamW: the same update in one kernel for all parameters.
@@ -116,7 +206,7 @@ def build_net(estimator, n_classes, seed):
         batch_size=estimator.batch_size,
         iterator_train__shuffle=True,
         train_split=_train_split(estimator, seed),
-        callbacks=_callbacks(estimator),
+        callbacks=_callbacks(estimator, checkpoint),
         device=estimator.device_,
         classes=list(range(n_classes)),
         verbose=int(estimator.verbose),
@@ -124,20 +214,41 @@ def build_net(estimator, n_classes, seed):
     )
 
 
-def train_net(net, inputs, targets, *, checkpoint_dir, max_epochs, stop_at_perfect):
-    """Fit ``net``, or continue a checkpointed run up to ``max_epochs`` in all.
+@contextmanager
+def seeded_training(net, seed):
+    """Make the fit's random draws come from a generator seeded with ``seed``.
+
+    A private generator, unless the module's fused layers draw dropout from
+    torch's global generator (see the module docstring).
+    """
+    module_params = net.get_params_for("module")
+    if module_params.get("num_layers", 1) > 1 and module_params.get("dropout", 0) > 0:
+        with seeded_global_state(seed, net.device), private_generator(torch.default_generator):
+            yield
+        return
+    with private_generator(seeded_generator(seed)):
+        yield
+
+
+def train_net(net, inputs, targets, *, seed, max_epochs, stop_at_perfect, checkpoint=None):
+    """Fit ``net`` with the random draws seeded by ``seed``, or continue its
+    checkpointed run up to ``max_epochs`` in all.
 
     A resumed run that already stopped (``stop_at_perfect`` and 100 % training
-    accuracy in its last epoch) or reached ``max_epochs`` is not trained further.
+    accuracy in its last epoch) or reached ``max_epochs`` is not trained
+    further.  ``KeyboardInterrupt`` propagates; the net keeps the weights
+    trained so far (and the checkpoint the last finished epoch).
     """
-    if not has_checkpoint(checkpoint_dir):
-        net.fit(inputs, targets)
-        return net
-    net.initialize()
-    done = resume_from_checkpoint(net, checkpoint_dir)
-    finished = (
-        stop_at_perfect and done > 0 and net.history[-1].get("train_acc", 0.0) >= 1.0
-    )
-    if done < max_epochs and not finished:
-        net.partial_fit(inputs, targets, epochs=max_epochs - done)
+    with seeded_training(net, seed):
+        payload = None if checkpoint is None else checkpoint.load()
+        if payload is None:
+            net.fit(inputs, targets)
+            return net
+        net.initialize()
+        done = checkpoint.restore(net, payload)
+        finished = (
+            stop_at_perfect and done > 0 and net.history[-1].get("train_acc", 0.0) >= 1.0
+        )
+        if done < max_epochs and not finished:
+            net.partial_fit(inputs, targets, epochs=max_epochs - done)
     return net

@@ -11,7 +11,8 @@ It holds
 * ``package_version``: ``ica_sklearn.__version__`` of the writer;
 * ``params``: the estimator's hyper-parameters (``get_params``), except
   ``callbacks`` (pass them again with ``set_params``); an optimizer class is
-  stored by its dotted name;
+  stored by its dotted name and restored only when it is one of
+  :mod:`torch.optim`'s optimizers (or passed to ``load``);
 * ``fitted``: ``classes_``, ``n_features_in_``, ``feature_names_in_``,
   ``n_timesteps_in_``, ``n_channels_``, ``n_epochs_``, ``device_`` and the
   training history;
@@ -20,9 +21,15 @@ It holds
 Files from another package version are refused with a ``ValueError`` that
 names both versions; ``allow_version_mismatch=True`` loads them anyway with a
 ``UserWarning`` (the weights load only if the architecture is unchanged).
+
+Writing goes through a temporary file and :func:`os.replace`
+(:func:`~ica_sklearn.utils._files.atomic_write`): a failed or killed save
+leaves an earlier file at the path as it was.  Reading checks every field's
+type before using it, so a crafted or damaged file gives a ``ValueError``
+that names the file and the field; nothing named by the file is imported or
+called.
 """
 
-import importlib
 import json
 import os
 import warnings
@@ -31,7 +38,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ..utils._torch import forked_random_state
+from ..utils._files import atomic_write
+from ..utils._torch import resolve_device
 from ._net import build_net
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "save_classifier", "load_classifier"]
@@ -61,12 +69,56 @@ def _portable_params(estimator):
     return params
 
 
-def _restore_params(params):
-    optimizer = params.get("optimizer")
-    if isinstance(optimizer, dict):
-        module, _, name = optimizer["class"].rpartition(".")
-        params["optimizer"] = getattr(importlib.import_module(module), name)
+def _dotted_name(cls):
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _torch_optimizers():
+    """Dotted name -> class of every optimizer in :mod:`torch.optim`."""
+    return {
+        _dotted_name(value): value
+        for value in vars(torch.optim).values()
+        if isinstance(value, type) and issubclass(value, torch.optim.Optimizer)
+    }
+
+
+def _restore_params(params, path, optimizer=None):
+    """The saved hyper-parameters with the optimizer class looked up in an
+    allow-list (never imported by the name in the file)."""
+    params = dict(params)
+    params["callbacks"] = None
+    saved = params.get("optimizer")
+    if isinstance(saved, dict):
+        name = saved.get("class")
+        if optimizer is not None and isinstance(optimizer, type) and _dotted_name(optimizer) == name:
+            params["optimizer"] = optimizer
+        elif name in _torch_optimizers():
+            params["optimizer"] = _torch_optimizers()[name]
+        else:
+            raise ValueError(
+                f"{os.fspath(path)!r} was trained with the optimizer class {name!r}, "
+                "which load does not import (it restores only torch.optim's "
+                "optimizers, so that a file can never make it run code). Pass the "
+                "class yourself: RNNClassifier.load(path, optimizer=TheClass)."
+            )
     return params
+
+
+def _plain_labels(classes):
+    """``classes_`` as a list of str/int/float/bool (what a safe load reads);
+    datetime64/timedelta64 labels as their int64 counts."""
+    classes = np.asarray(classes)
+    if classes.dtype.kind in "mM":
+        classes = classes.view(np.int64)
+    labels = classes.tolist()
+    odd = sorted({type(label).__name__ for label in labels} - {"str", "int", "float", "bool"})
+    if odd:
+        raise TypeError(
+            f"save stores class labels of type str, int, float or bool; classes_ "
+            f"holds labels of type {odd}. Encode the labels (e.g. as strings) "
+            "before fitting, or use pickle/joblib for this model."
+        )
+    return labels
 
 
 def save_classifier(estimator, path):
@@ -77,18 +129,24 @@ def save_classifier(estimator, path):
     estimator : RNNClassifier
         A fitted classifier.
     path : str or os.PathLike
-        File to write (conventionally ``*.pt``).
+        File to write (conventionally ``*.pt``); its folder must exist.
 
     Returns
     -------
     path : pathlib.Path
+
+    Raises
+    ------
+    OSError
+        When the folder is missing or not writable, ``path`` is a folder, or
+        the write fails; an earlier file at ``path`` is then unchanged.
     """
     from sklearn.utils.validation import check_is_fitted
 
     check_is_fitted(estimator)
     classes = np.asarray(estimator.classes_)
     fitted = {
-        "classes": classes.tolist(),
+        "classes": _plain_labels(classes),
         "classes_dtype": classes.dtype.str if classes.dtype != object else "object",
         "n_features_in": int(estimator.n_features_in_),
         "feature_names_in": (
@@ -116,16 +174,23 @@ def save_classifier(estimator, path):
         "fitted": fitted,
         "state_dict": state,
     }
-    path = Path(path)
-    torch.save(payload, path)
-    return path
+    return atomic_write(path, lambda handle: torch.save(payload, handle), what="model")
 
 
 def _read(path):
+    path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(
+            f"{os.fspath(path)!r} is a folder; pass the model file written by "
+            "RNNClassifier.save (e.g. 'model.pt')."
+        )
+    if not path.exists():
+        raise FileNotFoundError(
+            f"No model file at {os.fspath(path)!r}. Check the path, or write one "
+            "with clf.save(path)."
+        )
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
-    except FileNotFoundError:
-        raise
     except Exception as error:
         raise ValueError(
             f"{os.fspath(path)!r} is not a file written by RNNClassifier.save "
@@ -164,7 +229,103 @@ def _check_versions(payload, path, allow_version_mismatch):
     warnings.warn(message + " Loaded because allow_version_mismatch=True.", UserWarning)
 
 
-def load_classifier(cls, path, *, device=None, allow_version_mismatch=False):
+#: The fields of ``payload["fitted"]`` and their types.
+_FITTED_FIELDS = {
+    "classes": list,
+    "classes_dtype": str,
+    "n_features_in": int,
+    "feature_names_in": (list, type(None)),
+    "n_timesteps_in": int,
+    "n_channels": int,
+    "fit_input_ndim": int,
+    "n_epochs": int,
+    "device": str,
+    "history": str,
+}
+
+
+def _incomplete(path, what):
+    return ValueError(
+        f"{os.fspath(path)!r} is not a complete file written by RNNClassifier.save: "
+        f"{what}. Save the model again with clf.save(path)."
+    )
+
+
+def _field(mapping, key, types, path, where=""):
+    """``mapping[key]``, checked to be of ``types`` (bools are not ints)."""
+    if key not in mapping:
+        raise _incomplete(path, f"the field {where}{key!r} is missing")
+    value = mapping[key]
+    types = types if isinstance(types, tuple) else (types,)
+    if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+        expected = " or ".join(t.__name__ for t in types)
+        raise _incomplete(
+            path, f"the field {where}{key!r} is a {type(value).__name__}, not a {expected}"
+        )
+    return value
+
+
+def _checked_payload(payload, path):
+    """The parts of ``payload`` that load reads, each checked."""
+    params = _field(payload, "params", dict, path)
+    state = _field(payload, "state_dict", dict, path)
+    if not all(isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items()):
+        raise _incomplete(path, "'state_dict' must map names to tensors")
+    fitted_raw = _field(payload, "fitted", dict, path)
+    fitted = {
+        key: _field(fitted_raw, key, types, path, "fitted.")
+        for key, types in _FITTED_FIELDS.items()
+    }
+    try:
+        dtype = object if fitted["classes_dtype"] == "object" else np.dtype(fitted["classes_dtype"])
+        if dtype != object and dtype.kind in "mM":  # stored as int64 counts
+            fitted["classes"] = np.asarray(fitted["classes"], dtype=np.int64).view(dtype)
+        else:
+            fitted["classes"] = np.asarray(fitted["classes"], dtype=dtype)
+        fitted["history"] = json.loads(fitted["history"])
+    except (TypeError, ValueError) as error:
+        raise _incomplete(path, f"its classes or history do not read ({error})") from None
+    if fitted["classes"].ndim != 1 or len(fitted["classes"]) < 2:
+        raise _incomplete(path, "'classes' must list at least 2 labels")
+    if fitted["fit_input_ndim"] not in (2, 3) or min(
+        fitted["n_features_in"], fitted["n_timesteps_in"], fitted["n_channels"]
+    ) < 1:
+        raise _incomplete(path, "its input sizes are out of range")
+    if not isinstance(fitted["history"], list):
+        raise _incomplete(path, "'history' must be a list of epochs")
+    return params, fitted, state
+
+
+def _estimator_from_params(cls, params, path, optimizer):
+    params = _restore_params(params, path, optimizer)
+    unknown = sorted(set(params) - set(cls._get_param_names()))
+    if unknown:
+        raise ValueError(
+            f"{os.fspath(path)!r} names hyper-parameters {cls.__name__} does not "
+            f"have: {unknown}. It was written by another version or edited; refit "
+            "and save the model again."
+        )
+    estimator = cls(**params)
+    try:
+        estimator._validate_params()
+    except ValueError as error:  # (scikit-learn's InvalidParameterError)
+        raise ValueError(
+            f"{os.fspath(path)!r} holds an invalid hyper-parameter: {error}"
+        ) from None
+    return estimator
+
+
+def _load_device(device, saved):
+    """``device`` checked; None: ``saved`` when it exists here, else "cpu"."""
+    if device is not None:
+        return str(resolve_device(device))
+    try:
+        return str(resolve_device(saved))
+    except ValueError:
+        return "cpu"
+
+
+def load_classifier(cls, path, *, device=None, allow_version_mismatch=False, optimizer=None):
     """Read a classifier written by :func:`save_classifier`.
 
     Parameters
@@ -173,30 +334,37 @@ def load_classifier(cls, path, *, device=None, allow_version_mismatch=False):
         ``RNNClassifier`` (or a subclass).
     path : str or os.PathLike
     device : str or None, default=None
-        Where to put the network.  None: the device it was trained on when
-        that is available here, else "cpu" (a GPU-trained model loads on a
-        CPU-only machine).
+        Where to put the network ("auto", "cpu", "cuda", "cuda:<index>",
+        "mps"; checked to exist here).  None: the device it was trained on
+        when that is available here, else "cpu" (a GPU-trained model loads
+        on a CPU-only machine).
     allow_version_mismatch : bool, default=False
         Load files written by another ica_sklearn version (with a warning)
         instead of raising ``ValueError``.
+    optimizer : type or None, default=None
+        The optimizer class of a model trained with one that is not in
+        :mod:`torch.optim` (load never imports a class named by a file).
 
     Returns
     -------
     estimator : cls
         Fitted, ready for ``predict`` and ``SaliencyExplainer``.
+
+    Raises
+    ------
+    FileNotFoundError, IsADirectoryError
+        For a missing file or a folder.
+    ValueError
+        For a file that is not a complete file written by ``save`` (each
+        field is checked), of another version, or whose weights do not fit.
     """
     from skorch.history import History
 
     payload = _read(path)
     _check_versions(payload, path, allow_version_mismatch)
-    fitted = payload["fitted"]
-    estimator = cls(**_restore_params(dict(payload["params"])))
-    if device is None:
-        device = fitted["device"]
-        if device.startswith("cuda") and not torch.cuda.is_available():
-            device = "cpu"
-    dtype = None if fitted["classes_dtype"] == "object" else np.dtype(fitted["classes_dtype"])
-    estimator.classes_ = np.asarray(fitted["classes"], dtype=dtype)
+    params, fitted, state = _checked_payload(payload, path)
+    estimator = _estimator_from_params(cls, params, path, optimizer)
+    estimator.classes_ = fitted["classes"]
     estimator.n_features_in_ = fitted["n_features_in"]
     if fitted["feature_names_in"] is not None:
         estimator.feature_names_in_ = np.asarray(fitted["feature_names_in"], dtype=object)
@@ -204,12 +372,11 @@ def load_classifier(cls, path, *, device=None, allow_version_mismatch=False):
     estimator.n_channels_ = fitted["n_channels"]
     estimator._fit_input_ndim = fitted["fit_input_ndim"]
     estimator.n_epochs_ = fitted["n_epochs"]
-    estimator.device_ = str(device)
-    with forked_random_state():
-        net = build_net(estimator, len(estimator.classes_), seed=0)
-        net.initialize()
+    estimator.device_ = _load_device(device, fitted["device"])
+    net = build_net(estimator, len(estimator.classes_), seed=0)
+    net.initialize()  # (draws from a throwaway generator; the weights are then replaced)
     try:
-        net.module_.load_state_dict(payload["state_dict"])
+        net.module_.load_state_dict(state)
     except RuntimeError as error:
         raise ValueError(
             f"The weights in {os.fspath(path)!r} do not fit the network these "
@@ -218,6 +385,6 @@ def load_classifier(cls, path, *, device=None, allow_version_mismatch=False):
             + str(error).splitlines()[0]
         ) from None
     net.module_.to(estimator.device_)
-    net.history = History(json.loads(fitted["history"]))
+    net.history = History(fitted["history"])
     estimator.net_ = net
     return estimator

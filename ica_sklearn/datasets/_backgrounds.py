@@ -10,7 +10,13 @@ signal-to-noise ratio inside a box is the same whatever the background.
 The generators are vectorised over samples and features; the two recursive
 processes ("autoregressive" through ``scipy.signal.lfilter`` and "narma"
 through a loop over time steps) never loop over samples.
+
+Every parameter is checked (finite, in range, integer where a count is
+meant), and a background that still comes out non-finite raises rather
+than reaching the data.
 """
+
+from numbers import Integral
 
 import numpy as np
 
@@ -29,7 +35,7 @@ def _autoregressive(rng, shape, *, ar_coefficient=0.9):
     with ``e_t ~ N(0, 1)``, so every cell has variance 1 and neighbouring
     time steps have correlation ``phi``.
     """
-    phi = float(ar_coefficient)
+    phi = _finite(ar_coefficient, "ar_coefficient")
     if not -1.0 < phi < 1.0:
         raise ValueError(
             f"ar_coefficient must lie strictly between -1 and 1 for a stationary "
@@ -42,8 +48,30 @@ def _autoregressive(rng, shape, *, ar_coefficient=0.9):
     return lfilter([1.0], [1.0, -phi], innovations, axis=1)
 
 
+def _finite(value, name):
+    """``value`` as a float; a ``ValueError`` names non-numbers, NaN and infinity."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number, got {value!r}.") from None
+    if not np.isfinite(number):
+        raise ValueError(f"{name} must be a finite number, got {value!r}.")
+    return number
+
+
+def _count(value, name, minimum):
+    """``value`` as an int >= ``minimum``; non-integers are refused, not truncated."""
+    if isinstance(value, bool) or not (
+        isinstance(value, Integral) or (isinstance(value, float) and value.is_integer())
+    ):
+        raise ValueError(f"{name} must be an integer, got {value!r}.")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value!r}.")
+    return int(value)
+
+
 def _check_noise_fraction(noise_fraction):
-    fraction = float(noise_fraction)
+    fraction = _finite(noise_fraction, "noise_fraction")
     if not 0.0 <= fraction <= 1.0:
         raise ValueError(
             f"noise_fraction is the share of variance that is white noise and "
@@ -60,7 +88,13 @@ def _harmonic(rng, shape, *, frequency_range=(1.0, 5.0), noise_fraction=0.1):
     uniform in ``[0, 2 pi)`` and ``q = noise_fraction``; the random phase
     makes the variance of every cell exactly 1.
     """
-    low, high = (float(value) for value in frequency_range)
+    try:
+        low, high = (_finite(value, "frequency_range") for value in frequency_range)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"frequency_range must be (low, high) with finite 0 < low <= high cycles "
+            f"per sequence, got {frequency_range!r}."
+        ) from None
     if not 0.0 < low <= high:
         raise ValueError(
             f"frequency_range must be (low, high) with 0 < low <= high cycles per "
@@ -90,13 +124,8 @@ def _narma(rng, shape, *, narma_order=10, burn_in=50):
     NARMA-n recursion, wrapped in ``tanh`` so it can never diverge. The first
     ``burn_in`` steps are dropped and each series is standardised over time.
     """
-    order = int(narma_order)
-    burn_in = int(burn_in)
-    if order < 1 or burn_in < 0:
-        raise ValueError(
-            f"narma_order must be >= 1 and burn_in >= 0, got narma_order="
-            f"{narma_order!r}, burn_in={burn_in!r}."
-        )
+    order = _count(narma_order, "narma_order", 1)
+    burn_in = _count(burn_in, "burn_in", 0)
     n_samples, n_timesteps, n_features = shape
     n_steps = n_timesteps + burn_in + order
     drive = rng.uniform(0.0, 0.5, size=(n_samples, n_steps, n_features))
@@ -124,13 +153,15 @@ def _gaussian_process(rng, shape, *, length_scale=5.0, noise_fraction=0.01):
     keeps the Cholesky factorisation stable), independent per (sample,
     feature). One matrix product draws all series.
     """
-    scale = float(length_scale)
+    scale = _finite(length_scale, "length_scale")
     if scale <= 0:
         raise ValueError(f"length_scale must be > 0 time steps, got {length_scale!r}.")
     fraction = _check_noise_fraction(noise_fraction)
     n_samples, n_timesteps, n_features = shape
     time = np.arange(n_timesteps, dtype=float)
-    kernel = np.exp(-((time[:, None] - time[None, :]) ** 2) / (2.0 * scale**2))
+    # (distance / scale first: scale**2 underflows to 0 for tiny scales)
+    with np.errstate(over="ignore"):
+        kernel = np.exp(-0.5 * ((time[:, None] - time[None, :]) / scale) ** 2)
     covariance = (1.0 - fraction) * kernel + (fraction + 1e-9) * np.eye(n_timesteps)
     cholesky = np.linalg.cholesky(covariance)
     white = rng.standard_normal(shape)
@@ -186,4 +217,10 @@ def generate_background(name, shape, rng, **params):
             f"Background {name!r} does not take parameter(s) {unknown}; "
             f"it accepts {list(allowed) or 'no parameters'}."
         )
-    return np.asarray(BACKGROUND_PROCESSES[name](rng, tuple(shape), **params), dtype=float)
+    background = np.asarray(BACKGROUND_PROCESSES[name](rng, tuple(shape), **params), dtype=float)
+    if not np.isfinite(background).all():
+        raise ValueError(
+            f"Background {name!r} came out non-finite for parameters {params}; "
+            "choose parameters of moderate size."
+        )
+    return background

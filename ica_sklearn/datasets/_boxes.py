@@ -338,7 +338,14 @@ def make_box_dataset(
     mask = _sample_masks(layout, n_samples, n_timesteps, n_features, rng)
     X = noise * generate_background(background, shape, rng, **background_params)
     X += mask * means[y][:, np.newaxis, np.newaxis]
-    return X.astype(np.float32), y.astype(np.int64), mask
+    with np.errstate(over="ignore"):
+        X = X.astype(np.float32)
+    if not np.isfinite(X).all():
+        raise ValueError(
+            f"The data overflow float32 with noise={noise!r} and class_means="
+            f"{class_means!r}; choose values whose sums stay below 3.4e38."
+        )
+    return X, y.astype(np.int64), mask
 
 
 @validate_params(

@@ -15,7 +15,20 @@ C++ kernel, so DeepLift back-propagates their plain gradient: on such a
 network "deeplift" is gradient x (input - baseline) (exactly so on logits,
 checked in the test suite).  :func:`deeplift_degrades` detects it
 and the explainer warns.
+
+Batch independence
+------------------
+Every deterministic method gives a sample the map it gets alone, in any
+batch: Captum's DeepLift rule for ``nn.Softmax`` subtracts a mean over the
+whole call (Captum issue 1367), so with ``output="probability"`` DeepLift
+and DeepLiftShap attribute one sample per call; default random baselines
+are drawn once per explanation, time step by time step (so a step's
+baselines do not depend on the sequence length).  Feature permutation
+compares samples with each other: it gets all samples in one call, and
+needs at least two.
 """
+
+import inspect
 
 import warnings
 
@@ -29,9 +42,11 @@ __all__ = [
     "DEEPLIFT_WARNING",
     "ScoreModule",
     "absolute",
+    "check_method_params",
     "deeplift_degrades",
     "make_attribution",
     "predicted_indices",
+    "random_baselines",
     "samples_per_call",
 ]
 
@@ -60,6 +75,7 @@ class ScoreModule(nn.Module):
         super().__init__()
         if output not in OUTPUTS:
             raise ValueError(f"output must be one of {OUTPUTS}, got {output!r}.")
+        self.output = output
         self.module = module
         # Activation modules (not functions), so DeepLift can apply its rules.
         self.transform = {
@@ -120,9 +136,45 @@ def evidence_gated_gradient(score_module, X, lengths, targets):
 _GRADIENT_MAPS = {"gradient": gradient, "evidence_gated_gradient": evidence_gated_gradient}
 
 
-def _random_baselines(X, n_baselines):
-    """Standard-normal baselines (B_k, T, F): the law of standardised data."""
-    return torch.randn((n_baselines,) + tuple(X.shape[1:]), dtype=X.dtype, device=X.device)
+def random_baselines(n_baselines, n_timesteps, n_features, *, generator=None, dtype=None,
+                     device=None):
+    """Standard-normal baselines (n_baselines, T, F): the law of standardised data.
+
+    Drawn time step by time step, so the baselines of the first ``t`` steps
+    do not depend on ``n_timesteps`` (a sample padded to a longer batch gets
+    the same baselines as alone).  ``generator`` None: torch's global one.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from ica_sklearn.explain._attribution import random_baselines
+    >>> short = random_baselines(2, 3, 4, generator=torch.Generator().manual_seed(0))
+    >>> long = random_baselines(2, 5, 4, generator=torch.Generator().manual_seed(0))
+    >>> bool(torch.equal(long[:, :3], short))
+    True
+    """
+    # (one draw per step: torch's sampler depends on the size of a draw)
+    steps = [torch.randn((n_baselines, n_features), generator=generator, dtype=dtype)
+             for _ in range(n_timesteps)]
+    return torch.stack(steps, dim=1).to(device)
+
+
+class _ChunkedForward(nn.Module):
+    """The score module evaluated ``batch_size`` samples at a time when no
+    gradient is needed (a perturbation method may stack many copies)."""
+
+    def __init__(self, score_module, batch_size):
+        super().__init__()
+        self.score_module = score_module
+        self.batch_size = batch_size
+
+    def forward(self, X, lengths):
+        if torch.is_grad_enabled() or len(X) <= self.batch_size:
+            return self.score_module(X, lengths)
+        return torch.cat([
+            self.score_module(X[i : i + self.batch_size], lengths[i : i + self.batch_size])
+            for i in range(0, len(X), self.batch_size)
+        ])
 
 
 def _captum_call(method, score_module, X, lengths, targets, params, batch_size):
@@ -130,8 +182,10 @@ def _captum_call(method, score_module, X, lengths, targets, params, batch_size):
     from captum import attr
 
     kwargs = {**method.defaults, **params}
-    if method.random_baselines:
-        kwargs.setdefault("baselines", _random_baselines(X, N_RANDOM_BASELINES))
+    if method.random_baselines and "baselines" not in kwargs:
+        kwargs["baselines"] = random_baselines(
+            N_RANDOM_BASELINES, X.shape[1], X.shape[2], dtype=X.dtype, device=X.device
+        )
     if method.batch_argument == "internal_batch_size":
         kwargs.setdefault(method.batch_argument, max(batch_size, X.shape[0]))
     elif method.batch_argument is not None:
@@ -144,10 +198,51 @@ def _captum_call(method, score_module, X, lengths, targets, params, batch_size):
     )
 
 
-def samples_per_call(method, method_params, batch_size):
-    """How many samples one attribution call may take so that at most about
-    ``batch_size`` copies go through the network at once."""
+#: ``attribute`` arguments the explainer sets itself.
+_SET_BY_THE_EXPLAINER = {"self", "inputs", "target", "additional_forward_args", "kwargs",
+                         "return_convergence_delta"}
+
+
+def check_method_params(method, method_params):
+    """Raise ``ValueError`` for ``method_params`` that ``method`` does not take.
+
+    Examples
+    --------
+    >>> from ica_sklearn.explain._attribution import check_method_params
+    >>> check_method_params("integrated_gradients", {"n_steps": 10})
+    >>> check_method_params("gradient", {"n_steps": 10})
+    Traceback (most recent call last):
+    ...
+    ValueError: method='gradient' takes no method_params (got ['n_steps']); ...
+    """
+    if not method_params:
+        return
     spec = METHODS[method]
+    if spec.captum_class is None:
+        raise ValueError(
+            f"method={method!r} takes no method_params (got {sorted(method_params)}); "
+            "drop them, or choose a Captum method such as 'integrated_gradients'."
+        )
+    from captum import attr
+
+    classes = [getattr(attr, spec.captum_class)] + ([attr.NoiseTunnel] if spec.noise_tunnel else [])
+    accepted = set().union(*(inspect.signature(c.attribute).parameters for c in classes))
+    accepted -= _SET_BY_THE_EXPLAINER
+    unknown = sorted(set(method_params) - accepted)
+    if unknown:
+        raise ValueError(
+            f"method={method!r} does not take method_params {unknown}; it accepts "
+            f"{sorted(accepted)}."
+        )
+
+
+def samples_per_call(method, method_params, batch_size, n_samples=None):
+    """How many samples one attribution call may take so that at most about
+    ``batch_size`` copies go through the network at once (all ``n_samples``
+    for a method that compares samples with each other)."""
+    spec = METHODS[method]
+    if spec.population and n_samples is not None:
+        return max(int(n_samples), 1)
     if spec.copies_argument is None:
         return batch_size
     params = {**spec.defaults, **(method_params or {})}
@@ -193,18 +288,35 @@ def make_attribution(method, score_module, *, method_params=None, batch_size=256
         raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}.")
     spec = METHODS[method]
     params = dict(method_params or {})
+    one_per_call = spec.softmax_rule and getattr(score_module, "output", None) == "probability"
+    if spec.population:
+        score_module = _ChunkedForward(score_module, batch_size)
 
-    def attribute(X, lengths, targets):
-        if spec.model_free:
-            return torch.rand_like(X) if spec.name == "random" else X.detach().clone()
-        if spec.captum_class is None:
-            return _GRADIENT_MAPS[spec.name](score_module, X, lengths, targets)
+    def captum_attribute(X, lengths, targets):
+        if spec.population and len(X) < 2:
+            raise ValueError(
+                f"method={method!r} permutes each feature across the explained samples, "
+                f"so it needs at least 2 samples at once; got {len(X)}. Explain a "
+                "group of samples together (a sample's map depends on that group)."
+            )
         inputs = X.detach().requires_grad_(spec.needs_gradient)
         with warnings.catch_warnings():
             # Captum announces the hooks it sets on activations on every call.
             warnings.filterwarnings("ignore", message="Setting forward, backward hooks")
             result = _captum_call(spec, score_module, inputs, lengths, targets, params, batch_size)
         return result.detach()
+
+    def attribute(X, lengths, targets):
+        if spec.model_free:
+            return torch.rand_like(X) if spec.name == "random" else X.detach().clone()
+        if spec.captum_class is None:
+            return _GRADIENT_MAPS[spec.name](score_module, X, lengths, targets)
+        if one_per_call:
+            return torch.cat([
+                captum_attribute(X[i : i + 1], lengths[i : i + 1], targets[i : i + 1])
+                for i in range(len(X))
+            ])
+        return captum_attribute(X, lengths, targets)
 
     return attribute
 

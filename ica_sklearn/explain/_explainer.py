@@ -5,7 +5,8 @@ The explainer is a scikit-learn transformer: ``transform(X)`` returns one
 """
 
 import warnings
-from numbers import Integral
+from contextlib import nullcontext
+from numbers import Integral, Real
 
 import numpy as np
 import torch
@@ -15,17 +16,20 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from ..utils._random import seeded_generator, seeded_global_state
 from ..utils._sequences import unpad
-from ..utils._torch import DTYPES, forked_random_state, no_cudnn, torch_threads
+from ..utils._torch import DTYPES, no_cudnn, torch_threads
 from ._attribution import (
     DEEPLIFT_WARNING,
     ScoreModule,
     absolute,
+    check_method_params,
     deeplift_degrades,
     make_attribution,
+    random_baselines,
     samples_per_call,
 )
-from ._method_table import METHODS, OUTPUTS
+from ._method_table import METHODS, N_RANDOM_BASELINES, OUTPUTS
 from ._targets import check_fitted_classifier, classifier_of, target_indices
 from ._tsr import temporal_saliency_rescaling
 
@@ -80,9 +84,11 @@ class SaliencyExplainer(TransformerMixin, BaseEstimator):
         Apply Temporal Saliency Rescaling on top of the method (Ismail et al.,
         2020).  It costs about ``1 + T + (1 - threshold) T F`` attributions per
         sample (batched, see ``batch_size``).  The result is non-negative.
+        Not with "feature_permutation", which compares samples rather than
+        masked copies of one sample.
     tsr_params : dict or None, default=None
-        ``threshold`` (quantile, 0.55), ``mask_value`` (0.0) and ``constant``
-        (0.1) of TSR.
+        ``threshold`` (quantile in [0, 1], 0.55), ``mask_value`` (a finite
+        number, 0.0) and ``constant`` (a finite number >= 0, 0.1) of TSR.
     prefit : bool, default=True
         True: ``estimator`` is already fitted and used as is (``fit`` only
         checks it; ``transform`` works without ``fit``).  False: ``fit``
@@ -94,7 +100,8 @@ class SaliencyExplainer(TransformerMixin, BaseEstimator):
         memory.
     random_state : int, RandomState or None, default=None
         Seeds the stochastic methods (smoothgrad, gradient_shap,
-        shapley_sampling, feature_permutation, default baselines).
+        shapley_sampling, feature_permutation) and the default random
+        baselines (gradient_shap, deeplift_shap).
     verbose : int, default=0
         > 0 shows a progress bar.
 
@@ -111,6 +118,20 @@ class SaliencyExplainer(TransformerMixin, BaseEstimator):
 
     Notes
     -----
+    Every deterministic method (all but smoothgrad, gradient_shap,
+    shapley_sampling and feature_permutation) gives a sample the map it gets
+    alone, in any batch and at any ``batch_size``; deeplift and
+    deeplift_shap with ``output="probability"`` therefore attribute one
+    sample per call (Captum's softmax rule mixes the samples of a call).
+    Stochastic methods draw per call: the same ``random_state``, samples and
+    ``batch_size`` give the same maps.  "feature_permutation" permutes each
+    feature across all samples of one ``transform`` call, so a sample's map
+    depends on the others, and it needs at least two.
+
+    Deterministic methods never touch torch's or NumPy's global random
+    generators (so explanations can run in threads); stochastic methods run
+    Captum's draws on seeded copies of them, one explanation at a time.
+
     Saliency is computed with the classifier's ``torch_num_threads`` (torch's
     setting is restored afterwards).  Padded steps of ragged or NaN-padded
     input get NaN.  On a GPU cuDNN is
@@ -224,6 +245,7 @@ class SaliencyExplainer(TransformerMixin, BaseEstimator):
             In the classifier's dtype; NaN at padded steps.
         """
         self._validate_params()
+        self._check_method_arguments()
         estimator = self._explained_estimator()
         classifier = classifier_of(estimator)
         if isinstance(estimator, Pipeline):
@@ -240,6 +262,46 @@ class SaliencyExplainer(TransformerMixin, BaseEstimator):
         return unpad(maps, lengths)
 
     # --------------------------------------------------------------- helpers
+    def _check_method_arguments(self):
+        """Check ``target``, ``method_params`` and ``tsr_params`` beyond their types."""
+        if not (isinstance(self.target, str) and self.target == "auto") and np.ndim(self.target):
+            raise ValueError(
+                f"target must be 'auto' or one class label; got an array of shape "
+                f"{np.shape(self.target)}. To explain a class per sample, pass the labels "
+                "as y to transform (with target='auto')."
+            )
+        check_method_params(self.method, self.method_params)
+        if self.tsr and METHODS[self.method].population:
+            raise ValueError(
+                f"tsr=True does not work with method={self.method!r}, which compares "
+                "samples with each other rather than masked copies of one sample."
+            )
+        if self.tsr and METHODS[self.method].model_free:
+            raise ValueError(
+                f"tsr=True does not work with method={self.method!r}, a baseline that "
+                "never looks at the model; rescaling it would not change what it shows."
+            )
+        self._tsr_params()
+
+    def _tsr_params(self):
+        """``tsr_params`` over the defaults, checked."""
+        params = {**_TSR_DEFAULTS, **(self.tsr_params or {})}
+        unknown = set(params) - set(_TSR_DEFAULTS)
+        if unknown:
+            raise ValueError(
+                f"Unknown tsr_params {sorted(unknown)}; allowed: {sorted(_TSR_DEFAULTS)}."
+            )
+        ranges = {"threshold": (0.0, 1.0), "constant": (0.0, np.inf), "mask_value": (-np.inf, np.inf)}
+        for name, (low, high) in ranges.items():
+            value = params[name]
+            if (not isinstance(value, Real) or isinstance(value, bool) or not np.isfinite(value)
+                    or not low <= value <= high):
+                raise ValueError(
+                    f"tsr_params[{name!r}] must be a finite number in [{low}, {high}]; "
+                    f"got {value!r}."
+                )
+        return params
+
     def _explained_estimator(self):
         if hasattr(self, "estimator_"):
             return self.estimator_
@@ -253,19 +315,34 @@ class SaliencyExplainer(TransformerMixin, BaseEstimator):
 
     def _attribute_all(self, classifier, score_module, values, lengths, targets):
         device, dtype = classifier.device_, DTYPES[classifier.dtype][1]
+        spec = METHODS[self.method]
+        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        if spec.model_free:  # drawn for all samples at once: independent of batching
+            if spec.name == "random":
+                maps = np.random.default_rng(seed).random(values.shape, dtype=np.float64)
+            else:
+                maps = np.abs(values) if self.absolute else values.copy()
+            return maps.astype(values.dtype, copy=False)
+        params = dict(self.method_params or {})
+        if spec.random_baselines and "baselines" not in params:
+            # Once for all samples, from a private generator.
+            params["baselines"] = random_baselines(
+                N_RANDOM_BASELINES, values.shape[1], values.shape[2],
+                generator=seeded_generator(seed), dtype=dtype, device=device,
+            )
         attribute = make_attribution(
-            self.method, score_module, method_params=self.method_params,
-            batch_size=self.batch_size,
+            self.method, score_module, method_params=params, batch_size=self.batch_size,
         )
         if self.absolute:
             attribute = absolute(attribute)
-        chunk = samples_per_call(self.method, self.method_params, self.batch_size)
+        chunk = samples_per_call(self.method, self.method_params, self.batch_size, len(values))
         # TSR stacks masked copies of a group of samples; keep a group small.
         group = self.batch_size if self.tsr else chunk
         maps = np.empty(values.shape, dtype=values.dtype)
-        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         bar = _progress_bar(self.verbose, 0 if self.tsr else len(values))
-        with forked_random_state(seed, device, numpy_too=True), no_cudnn(device):
+        # Captum's stochastic methods draw from torch's and NumPy's global generators.
+        draws = seeded_global_state(seed, device, numpy_too=True) if spec.stochastic else nullcontext()
+        with draws, no_cudnn(device):
             for start in range(0, len(values), group):
                 part = slice(start, start + group)
                 X = torch.as_tensor(values[part], dtype=dtype, device=device)
@@ -278,14 +355,9 @@ class SaliencyExplainer(TransformerMixin, BaseEstimator):
 
     def _attribute_group(self, attribute, X, lengths, targets, chunk, bar):
         if self.tsr:
-            params = {**_TSR_DEFAULTS, **(self.tsr_params or {})}
-            unknown = set(params) - set(_TSR_DEFAULTS)
-            if unknown:
-                raise ValueError(
-                    f"Unknown tsr_params {sorted(unknown)}; allowed: {sorted(_TSR_DEFAULTS)}."
-                )
             return temporal_saliency_rescaling(
-                attribute, X, lengths, targets, batch_size=chunk, progress=bar, **params
+                attribute, X, lengths, targets, batch_size=chunk, progress=bar,
+                **self._tsr_params(),
             )
         result = attribute(X, lengths, targets).cpu().numpy()
         if bar is not None:

@@ -62,6 +62,15 @@ class Method:
         A baseline that never looks at the model: ``"random"`` (uniform
         noise in [0, 1]) or ``"input"`` (the input itself; its magnitude
         with ``absolute=True``).  Explanations are judged against them.
+    softmax_rule : bool
+        Captum's DeepLift rule for ``nn.Softmax`` (``output="probability"``)
+        subtracts a mean over the whole call (Captum issue 1367), mixing the
+        samples of a batch: the explainer then attributes one sample per
+        call.
+    population : bool
+        The method compares samples with each other (permutes a feature
+        across samples): all explained samples go into one call, and at
+        least two are needed.
     """
 
     name: str
@@ -74,6 +83,8 @@ class Method:
     stochastic: bool = False
     needs_gradient: bool = True
     model_free: bool = False
+    softmax_rule: bool = False
+    population: bool = False
 
 
 def _frozen(**defaults):
@@ -105,9 +116,13 @@ METHODS = {
             copies_argument="n_samples",
             stochastic=True,
         ),
-        Method("deeplift", "DeepLift"),
+        Method("deeplift", "DeepLift", softmax_rule=True),
         Method(
-            "deeplift_shap", "DeepLiftShap", random_baselines=True, copies_argument="baselines"
+            "deeplift_shap",
+            "DeepLiftShap",
+            random_baselines=True,
+            copies_argument="baselines",
+            softmax_rule=True,
         ),
         Method(
             "occlusion",
@@ -135,6 +150,7 @@ METHODS = {
             batch_argument="perturbations_per_eval",
             stochastic=True,
             needs_gradient=False,
+            population=True,
         ),
         Method("random", None, stochastic=True, needs_gradient=False, model_free=True),
         Method("input", None, needs_gradient=False, model_free=True),

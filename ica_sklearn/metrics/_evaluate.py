@@ -50,6 +50,11 @@ def _metric_names(metrics):
         names = list(SALIENCY_METRICS)
     else:
         names = [metrics] if isinstance(metrics, str) else list(metrics)
+        if not names:
+            raise ValueError(
+                "metrics is empty; name at least one metric, or pass None for all of "
+                f"{list(SALIENCY_METRICS)}."
+            )
     unknown = [name for name in names if name not in SALIENCY_METRICS]
     if unknown:
         raise ValueError(f"Unknown metric(s) {unknown}; choose from {list(SALIENCY_METRICS)}.")

@@ -42,6 +42,11 @@ def _as_saliency_array(saliency):
         np.issubdtype(array.dtype, np.number) or array.dtype == bool
     ):
         raise ValueError(f"saliency must be a numeric array, got dtype {array.dtype}.")
+    if np.iscomplexobj(array):
+        raise ValueError(
+            "saliency is complex; the metrics score real maps. Pass np.abs(saliency) "
+            "(the magnitude) or saliency.real, whichever you mean."
+        )
     if array.ndim < 2:
         raise ValueError(
             "saliency must have one map per sample, shape (n_samples, n_timesteps, "

@@ -9,12 +9,15 @@ Dropout
 -------
 torch draws CPU dropout masks with ``bernoulli_`` on its Mersenne Twister
 generator, one float per element.  :class:`FastDropout` draws the mask from
-16-bit words of NumPy's SFC64 generator, about ten times cheaper, seeded from
-torch's global generator on every call, so ``torch.manual_seed``
-still fixes every mask.  The drop rate is ``p`` rounded to a multiple of
-2**-16 (0.1 becomes 0.1000061) and the kept elements are scaled by the
-inverse of the rounded keep rate, so the layer's expected output is exactly
-its input.
+16-bit words of NumPy's SFC64 generator, about ten times cheaper, seeded on
+every call from the generator of the thread's seeded block
+(:func:`~ica_sklearn.utils._random.active_generator`, which a seeded
+``RNNClassifier.fit`` sets) or else from torch's global generator, so a seed
+still fixes every mask.  On other devices, inside a seeded block, the mask
+is drawn by a device generator seeded the same way.  The drop rate is ``p``
+rounded to a multiple of 2**-16 (0.1 becomes 0.1000061) and the kept
+elements are scaled by the inverse of the rounded keep rate, so the layer's
+expected output is exactly its input.
 
 tanh
 ----
@@ -27,6 +30,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..utils._random import active_generator
 from ._private_ops import tanh_backward
 
 __all__ = ["FastDropout", "scoring_tanh"]
@@ -55,12 +59,17 @@ class FastDropout(nn.Dropout):
     """
 
     def forward(self, inputs):
-        if not self.training or self.p == 0.0 or inputs.device.type != "cpu" or self.inplace:
+        if not self.training or self.p == 0.0 or self.inplace:
             return super().forward(inputs)
+        generator = active_generator()  # None: torch's global generator
+        if inputs.device.type != "cpu":
+            if generator is None:
+                return super().forward(inputs)
+            return _seeded_device_dropout(inputs, self.p, generator)
         if self.p == 1.0:
             return inputs * 0.0
         threshold = min(round(self.p * _WORD), _WORD - 1)
-        seed = int(torch.randint(0, 2**62, ()))  # from torch's global generator
+        seed = int(torch.randint(0, 2**62, (), generator=generator))
         n_words = -(-inputs.numel() // 4)  # four 16-bit words per 64-bit draw
         words = np.random.SFC64(seed).random_raw(n_words).view(np.uint16)
         keep = words[: inputs.numel()] >= np.uint16(threshold)
@@ -68,6 +77,20 @@ class FastDropout(nn.Dropout):
         scale = torch.from_numpy(keep.view(np.uint8)).view(inputs.shape).to(inputs.dtype)
         scale.mul_(_WORD / (_WORD - threshold))
         return inputs * scale
+
+
+def _seeded_device_dropout(inputs, p, generator):
+    """Dropout whose mask comes from a device generator seeded from ``generator``.
+
+    (torch's dropout takes no generator, so the mask is drawn explicitly.)
+    """
+    seed = int(torch.randint(0, 2**62, (), generator=generator))
+    device_generator = torch.Generator(device=inputs.device)
+    device_generator.manual_seed(seed)
+    if p == 1.0:
+        return inputs * 0.0
+    keep = torch.empty_like(inputs).bernoulli_(1.0 - p, generator=device_generator)
+    return inputs * keep.div_(1.0 - p)
 
 
 class _SigmoidTanh(torch.autograd.Function):

@@ -5,9 +5,15 @@ For every layout x model x seed: generate standardised box data, train an
 defaults), compute the gradient saliency of the true class on the test set,
 and score it with :func:`~ica_sklearn.metrics.evaluate_saliency`.  The
 command ``ica-sklearn reproduce`` calls :func:`reproduce_table1`.
+
+Every argument is checked before the first run trains, and the tables are
+rewritten (atomically) after every run, the figures after every layout: an
+interrupted or failed reproduction keeps the results of the runs that
+finished.
 """
 
 import time
+from numbers import Integral
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +24,8 @@ from ..classifier import RNNClassifier
 from ..datasets import list_box_layouts, make_box_train_test
 from ..explain import SaliencyExplainer
 from ..metrics import evaluate_saliency, summarize_metrics
+from ..utils._files import atomic_write, atomic_write_text, check_output_dir
+from ..utils._torch import resolve_device
 from ..plotting import (
     mean_saliency_maps,
     plot_saliency_maps,
@@ -171,8 +179,7 @@ def _save_figures(figures, out_dir):
     import matplotlib.pyplot as plt
 
     paths = []
-    figure_dir = Path(out_dir) / "figures"
-    figure_dir.mkdir(parents=True, exist_ok=True)
+    figure_dir = check_output_dir(Path(out_dir) / "figures", what="figure folder")
     for layout, per_model in figures.items():
         mask = np.mean([entry["mask"] for entry in per_model.values()], axis=0)
         maps = {MODEL_NAMES.get(model, model): entry["maps"] for model, entry in per_model.items()}
@@ -182,7 +189,8 @@ def _save_figures(figures, out_dir):
             ("saliency_over_time", plot_saliency_over_time(curves, mask, title=f"Saliency over time: {layout}")),
         ):
             path = figure_dir / f"{name}_{layout}.png"
-            fig.savefig(path, dpi=90)
+            atomic_write(path, lambda handle: fig.savefig(handle, format="png", dpi=90),
+                         what="figure")
             plt.close(fig)
             paths.append(path)
     return paths
@@ -230,14 +238,23 @@ def reproduce_table1(
         :data:`FULL_CONFIG`.
     out_dir : str or path or None, default="results"
         Where ``table1.csv``, ``table1.md``, ``runs.csv``,
-        ``per_sample_metrics.csv`` and ``figures/*.png`` go; None writes
-        nothing.
+        ``per_sample_metrics.csv`` and ``figures/*.png`` go (created when
+        missing); None writes nothing.  The tables are rewritten after every
+        run and the figures after every layout, so an interrupted call keeps
+        what finished.
     device : str, default="auto"
     progress : bool, default=True
         Show a progress bar over all runs.
     config : dict or None, default=None
         Overrides of the chosen configuration (e.g. ``{"max_epochs": 100}``
         or ``{"validation_fraction": 0.1}``).
+
+    Raises
+    ------
+    ValueError
+        For an unknown layout, model, device or configuration, or
+        ``seeds < 1``; ``OSError`` for an ``out_dir`` that cannot be written.
+        Both before anything is trained.
 
     Returns
     -------
@@ -257,6 +274,9 @@ def reproduce_table1(
     layouts = list_box_layouts() if layouts is None else list(layouts)
     base = QUICK_CONFIG if quick else PAPER_CONFIG if paper_stopping else FULL_CONFIG
     config = {**base, **(config or {})}
+    _check_arguments(layouts, models, seeds, config, device)
+    if out_dir is not None:
+        out_dir = check_output_dir(out_dir, what="out_dir")
     per_sample, runs, figures = [], [], {}
     with _progress(len(layouts) * len(models) * seeds, progress) as bar:
         for layout in layouts:
@@ -269,24 +289,60 @@ def reproduce_table1(
                     per_sample.append(scores.assign(**key, sample=np.arange(len(scores))))
                     runs.append({**key, **scores.drop(columns=["y", "correct"]).mean().to_dict(), **info})
                     entries.append(figure_data)
+                    if out_dir is not None:
+                        _write_tables(out_dir, pd.DataFrame(runs), per_sample, seeds)
                     bar.update()
                 figures.setdefault(layout, {})[model] = _average_figures(entries)
-    runs = pd.DataFrame(runs)
+            if out_dir is not None:
+                _save_figures({layout: figures[layout]}, out_dir)
+    return _summary(pd.DataFrame(runs), seeds)
+
+
+def _check_arguments(layouts, models, seeds, config, device):
+    """Raise ``ValueError`` for any argument a run would fail on, before any run."""
+    from ..nn import CELL_TYPES
+
+    known = list_box_layouts()
+    unknown = [layout for layout in layouts if layout not in known]
+    if unknown:
+        raise ValueError(f"Unknown layout(s) {unknown}; choose from {known}.")
+    unknown = [model for model in models if model not in CELL_TYPES]
+    if unknown:
+        raise ValueError(f"Unknown model(s) {unknown}; choose from {list(CELL_TYPES)}.")
+    if not layouts or not models:
+        raise ValueError("Pass at least one layout and one model.")
+    if not isinstance(seeds, Integral) or isinstance(seeds, bool) or seeds < 1:
+        raise ValueError(f"seeds is the number of runs per layout and model, at least 1; got {seeds!r}.")
+    for key in ("n_train", "n_test", "n_timesteps", "n_features"):
+        if not isinstance(config[key], Integral) or config[key] < 1:
+            raise ValueError(f"config[{key!r}] must be an integer >= 1; got {config[key]!r}.")
+    extra = {k: v for k, v in config.items() if k not in PAPER_CONFIG}
+    unknown = sorted(set(extra) - set(RNNClassifier._get_param_names()))
+    if unknown:
+        raise ValueError(
+            f"config keys {unknown} are neither data sizes ({list(PAPER_CONFIG)}) nor "
+            "RNNClassifier parameters."
+        )
+    for model in models:  # RNNClassifier's own checks, on every model's parameters
+        RNNClassifier(cell=model, max_epochs=config["max_epochs"], device=device,
+                      **extra)._validate_params()
+    resolve_device(device)
+
+
+def _summary(runs, seeds):
+    """The summary table of ``runs`` (one row per layout, model and seed)."""
     metrics = [c for c in runs.columns if c not in ("layout", "model", "seed", "fit_seconds", "explain_seconds")]
     long = runs.melt(id_vars=["layout", "model", "seed"], value_vars=metrics, var_name="metric")
-    table = summarize_metrics(long, std=seeds > 1)
-    if out_dir is not None:
-        _write_outputs(Path(out_dir), table, runs, pd.concat(per_sample, ignore_index=True), figures)
-    return table
+    return summarize_metrics(long, std=seeds > 1)
 
 
-def _write_outputs(out_dir, table, runs, per_sample, figures):
-    out_dir.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out_dir / "table1.csv")
-    runs.to_csv(out_dir / "runs.csv", index=False)
+def _write_tables(out_dir, runs, per_sample, seeds):
+    """(Re)write the tables of the runs done so far, each file atomically."""
+    per_sample = pd.concat(per_sample, ignore_index=True)
     columns = ["layout", "model", "seed", "sample"]
-    per_sample[columns + [c for c in per_sample.columns if c not in columns]].to_csv(
-        out_dir / "per_sample_metrics.csv", index=False
-    )
-    (out_dir / "table1.md").write_text(table1_markdown(runs) + "\n")
-    _save_figures(figures, out_dir)
+    per_sample = per_sample[columns + [c for c in per_sample.columns if c not in columns]]
+    atomic_write_text(out_dir / "table1.csv", _summary(runs, seeds).to_csv(), what="table")
+    atomic_write_text(out_dir / "runs.csv", runs.to_csv(index=False), what="table")
+    atomic_write_text(out_dir / "per_sample_metrics.csv", per_sample.to_csv(index=False),
+                      what="table")
+    atomic_write_text(out_dir / "table1.md", table1_markdown(runs) + "\n", what="table")

@@ -6,7 +6,8 @@ Accepted layouts
 * 3D array-like ``(n_samples, n_timesteps, n_features)``;
 * 2D array-like ``(n_samples, n_timesteps)``: univariate series;
 * a list of ``(n_timesteps_i, n_features)`` (or 1D ``(n_timesteps_i,)``)
-  arrays of unequal lengths.
+  arrays of unequal lengths (also as a 1D object array or a pandas Series
+  of arrays).
 
 Unequal lengths inside an array are written as NaN end padding: every feature
 of the trailing steps is NaN.  NaN anywhere else, and infinities, are errors.
@@ -35,8 +36,22 @@ def is_ragged_sequence_list(X):
     return len(set(shapes)) > 1
 
 
+def _refuse_dates(X, input_name):
+    """Dates and durations convert to numbers silently; refuse them."""
+    dtypes = getattr(X, "dtypes", None)  # a DataFrame
+    kinds = {np.dtype(d).kind for d in dtypes if isinstance(d, np.dtype)} if dtypes is not None else set()
+    if isinstance(getattr(X, "dtype", None), np.dtype):
+        kinds.add(X.dtype.kind)
+    if kinds & {"m", "M"}:
+        raise ValueError(
+            f"{input_name} holds dates or durations (datetime64/timedelta64). Convert "
+            "them to numbers first (e.g. seconds since a reference time), or drop them."
+        )
+
+
 def _check_numeric(array, **kwargs):
     """``check_array`` that explains non-numeric (string/object) values."""
+    _refuse_dates(array, kwargs.get("input_name", "X"))
     try:
         return check_array(array, **kwargs)
     except ValueError as error:
@@ -58,6 +73,11 @@ def _pad_ragged(X, dtype):
     """Stack a list of (T_i, F) or (T_i,) arrays into a NaN-padded 3D array."""
     samples = []
     for index, sample in enumerate(X):
+        if np.shape(sample)[:1] == (0,):
+            raise ValueError(
+                f"X[{index}] is an empty sequence (shape {np.shape(sample)}): every "
+                "sequence needs at least one time step. Drop it before fitting."
+            )
         sample = _check_numeric(
             np.asarray(sample) if np.ndim(sample) == 2 else np.reshape(sample, (-1, 1)),
             dtype=dtype,
@@ -107,6 +127,8 @@ def to_padded_array(X, *, dtype=np.float32):
     >>> padded[1, :, 0]
     array([ 1., nan, nan], dtype=float32)
     """
+    if getattr(X, "ndim", None) == 1 and getattr(X, "dtype", None) == object:
+        X = list(X)  # a 1D object array or pandas Series holding one sequence each
     if is_ragged_sequence_list(X):
         return _pad_ragged(X, dtype), 3
     array = _check_numeric(
@@ -227,7 +249,16 @@ def validate_sequences(estimator, X, *, reset, dtype=np.float32):
     if reset:
         estimator._fit_input_ndim = input_ndim
     if input_ndim == 2 and estimator._fit_input_ndim == 2:
-        validate_data(estimator, X, reset=reset, ensure_all_finite="allow-nan", dtype=dtype)
+        try:
+            validate_data(estimator, X, reset=reset, ensure_all_finite="allow-nan", dtype=dtype)
+        except ValueError as error:
+            if reset or "is expecting" not in str(error):
+                raise
+            raise ValueError(
+                f"{error} A model fitted on 2D input reads its columns as the time steps "
+                "of univariate series; series of another length work in the 3D form "
+                "X[:, :, np.newaxis], shape (n_samples, n_timesteps, 1)."
+            ) from None
     elif reset:
         estimator.n_features_in_ = padded.shape[2]
         if hasattr(estimator, "feature_names_in_"):

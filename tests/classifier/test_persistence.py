@@ -14,7 +14,7 @@ from sklearn.model_selection import GridSearchCV
 from skorch.callbacks import Callback
 
 from ica_sklearn import RNNClassifier, SaliencyExplainer
-from ica_sklearn.classifier import _checkpoint, _persistence
+from ica_sklearn.classifier import _persistence
 
 TINY = dict(max_epochs=3, attention_hops=2, attention_dim=3, lr=0.02, random_state=0)
 
@@ -237,7 +237,7 @@ def test_interrupted_fit_resumes_from_checkpoint(data, tmp_path):
               "checkpoint_dir": tmp_path / "ckpt"}
     with pytest.raises(RuntimeError, match="simulated crash"):
         RNNClassifier(**params, callbacks=[Interrupt(at=4)]).fit(X, y)
-    assert _checkpoint.has_checkpoint(tmp_path / "ckpt")
+    assert len(list((tmp_path / "ckpt").glob("checkpoint-*.pt"))) == 1
 
     counter = CountEpochs()
     resumed = RNNClassifier(**params, callbacks=[counter]).fit(X, y)
@@ -268,12 +268,16 @@ def test_checkpoint_keeps_the_stopping_epoch(data, tmp_path):
     np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
 
 
-def test_checkpoint_of_another_model_gives_a_clear_error(data, tmp_path):
+def test_checkpoint_of_another_model_is_never_resumed(data, tmp_path):
+    """Other hyper-parameters: a fresh fit beside the first one's checkpoint."""
     X, y = data
     params = {**TINY, "checkpoint_dir": tmp_path / "ckpt"}
     RNNClassifier(**params).fit(X, y)
-    with pytest.raises(ValueError, match="does not fit this model.*new checkpoint_dir"):
-        RNNClassifier(**{**params, "hidden_size": 9}).fit(X, y)
+    counter = CountEpochs()
+    with pytest.warns(UserWarning, match="1 checkpoint.*of other fits.*starts from scratch"):
+        other = RNNClassifier(**{**params, "hidden_size": 9}, callbacks=[counter]).fit(X, y)
+    assert counter.count_ == other.n_epochs_ > 0
+    assert len(list((tmp_path / "ckpt").glob("checkpoint-*.pt"))) == 2
 
 
 @pytest.mark.parametrize("cell", ["ica_lstm", "lstm_self_attention"])

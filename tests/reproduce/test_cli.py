@@ -77,7 +77,7 @@ def test_step_by_step_round_trip(tmp_path, capsys):
     test = np.load(data / "test.npz")
     assert test["X"].shape == (12, 10, 6) and test["mask"].dtype == bool
 
-    model = tmp_path / "model.pkl"
+    model = tmp_path / "model.pt"
     main(["train", str(data / "train.npz"), "--model", "ica_lstm", "--max-epochs", "3",
           "--device", "cpu", "--out", str(model)])
     saliency = tmp_path / "saliency.npz"
