@@ -20,6 +20,14 @@ from ._brain_plots import (
     plot_saliency_stat_map,
     plot_saliency_surface,
 )
+from ._cifti import (
+    CiftiParcellation,
+    cifti_region_signals,
+    cifti_region_values_to_img,
+    cifti_to_surface_and_volume,
+    cifti_to_surface_image,
+    load_cifti_parcellation,
+)
 from ._colours import ColourScale, colour_scale, saliency_cmap
 from ._coordinate_sets import load_coords_atlas
 from ._heatmap import plot_region_time_heatmap
@@ -36,6 +44,7 @@ from ._time import aggregate_time_windows, event_locked_saliency, window_labels
 
 __all__ = [
     "Atlas",
+    "CiftiParcellation",
     "ColourScale",
     "RegionSignals",
     "aggregate_time_windows",
@@ -43,10 +52,15 @@ __all__ = [
     "atlas_from_labels_img",
     "atlas_from_maps_img",
     "atlas_from_surface_labels",
+    "cifti_region_signals",
+    "cifti_region_values_to_img",
+    "cifti_to_surface_and_volume",
+    "cifti_to_surface_image",
     "colour_scale",
     "event_locked_saliency",
     "extract_region_signals",
     "extract_subjects_region_signals",
+    "load_cifti_parcellation",
     "load_coords_atlas",
     "load_surface_mesh",
     "make_task_fmri_dataset",
