@@ -30,6 +30,12 @@ from ._cifti import (
 )
 from ._colours import ColourScale, colour_scale, saliency_cmap
 from ._coordinate_sets import load_coords_atlas
+from ._group_stats import (
+    GroupSaliencyResult,
+    label_permutation_test,
+    sign_flip_test,
+    subject_saliency_maps,
+)
 from ._heatmap import plot_region_time_heatmap
 from ._images import region_values_masker, saliency_to_img, top_fraction_threshold
 from ._signals import (
@@ -45,6 +51,7 @@ from ._time import aggregate_time_windows, event_locked_saliency, window_labels
 __all__ = [
     "Atlas",
     "CiftiParcellation",
+    "GroupSaliencyResult",
     "ColourScale",
     "RegionSignals",
     "aggregate_time_windows",
@@ -60,6 +67,7 @@ __all__ = [
     "event_locked_saliency",
     "extract_region_signals",
     "extract_subjects_region_signals",
+    "label_permutation_test",
     "load_cifti_parcellation",
     "load_coords_atlas",
     "load_surface_mesh",
@@ -74,6 +82,8 @@ __all__ = [
     "region_values_masker",
     "saliency_cmap",
     "saliency_to_img",
+    "sign_flip_test",
+    "subject_saliency_maps",
     "top_fraction_threshold",
     "window_labels",
 ]
