@@ -47,8 +47,8 @@ def saliency_cmap(signed):
 
         if signed:
             base = mpl.colormaps["RdBu_r"]
-            colours = np.vstack([base(np.linspace(0.0, 0.38, 128)),
-                                 base(np.linspace(0.62, 1.0, 128))])
+            colours = np.vstack([base(np.linspace(0.0, 0.33, 128)),
+                                 base(np.linspace(0.67, 1.0, 128))])
         else:
             colours = mpl.colormaps["YlOrRd"](np.linspace(0.25, 1.0, 256))
         _CMAPS[name] = ListedColormap(colours, name=name)

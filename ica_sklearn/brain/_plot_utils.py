@@ -50,7 +50,7 @@ def _label_colourbar(colourbar, label, scale):
     from matplotlib.ticker import MaxNLocator
 
     colourbar.set_label(label)
-    colourbar.locator = MaxNLocator(nbins=5)
+    colourbar.locator = MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10])
     colourbar.formatter = _tick_formatter()
     colourbar.update_ticks()
     _mark_threshold(colourbar, scale)
