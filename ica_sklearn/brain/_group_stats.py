@@ -256,12 +256,16 @@ def sign_flip_test(subject_maps, *, n_permutations=10000, two_sided=True, alpha=
     p-values (for FDR) are the t distribution's with ``n_subjects - 1``
     degrees of freedom.
 
-    Valid when each subject's map is symmetric around 0 under the null: a
-    paired contrast (:func:`subject_saliency_maps` with ``contrast``) of
-    models that did not see the subject's labels (cross-validation by
-    subject). A fixed model's raw gradient map is *not* (it has the same
-    non-zero pattern for every subject even at chance): do not sign-flip
-    raw maps; use :func:`label_permutation_test` for them.
+    Valid when the subjects' maps are independent and each is symmetric
+    around 0 under the null: a paired contrast (:func:`subject_saliency_maps`
+    with ``contrast``) computed by one model fitted on *other* subjects (a
+    held-out group). Two recipes are not valid. Maps pooled over
+    cross-validation folds are dependent (each fold's model learned from the
+    other folds' subjects), and the test becomes liberal (see the brain user
+    guide for the measured rate). A fixed model's raw (not contrasted) map has
+    the same non-zero pattern for every subject even at chance level. For
+    those, use :func:`label_permutation_test`, which reruns the whole
+    procedure on shuffled labels.
 
     Parameters
     ----------

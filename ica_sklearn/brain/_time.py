@@ -98,8 +98,9 @@ def window_labels(bounds, tr=None, *, unit=None):
     tr : float, optional
         If given, ``bounds`` are in scans and are converted to seconds.
     unit : {"s", "scans"}, optional
-        Unit of ``bounds`` when ``tr`` is None; default seconds if any bound
-        is not an integer, else scans.
+        Unit of ``bounds`` when ``tr`` is None; default scans for integer
+        bounds and seconds for floating-point ones (as
+        :func:`aggregate_time_windows` returns them without and with ``tr``).
 
     Returns
     -------
@@ -113,12 +114,13 @@ def window_labels(bounds, tr=None, *, unit=None):
     >>> window_labels([[0, 20], [20, 40]])
     ['scans 0-20', 'scans 20-40']
     """
-    bounds = np.asarray(bounds, dtype=float)
+    bounds = np.asarray(bounds)
+    if unit is None:
+        unit = "scans" if np.issubdtype(bounds.dtype, np.integer) else "s"
+    bounds = bounds.astype(float)
     if tr is not None:
         bounds = bounds * float(tr)
         unit = "s"
-    if unit is None:
-        unit = "scans" if np.allclose(bounds, np.round(bounds)) else "s"
     if unit == "s":
         return [f"{_number(a)}-{_number(b)} s" for a, b in bounds]
     return [f"scans {int(a)}-{int(b)}" for a, b in bounds]
