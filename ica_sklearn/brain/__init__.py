@@ -30,6 +30,7 @@ from ._cifti import (
 )
 from ._colours import ColourScale, colour_scale, saliency_cmap
 from ._coordinate_sets import load_coords_atlas
+from ._diagnostics import rank_one_share
 from ._group_stats import (
     GroupSaliencyResult,
     label_permutation_test,
@@ -38,6 +39,8 @@ from ._group_stats import (
 )
 from ._heatmap import plot_region_time_heatmap
 from ._images import region_values_masker, saliency_to_img, top_fraction_threshold
+from ._interactive import view_saliency_img, view_saliency_markers
+from ._report import SaliencyReport, saliency_report
 from ._signals import (
     RegionSignals,
     extract_region_signals,
@@ -54,6 +57,7 @@ __all__ = [
     "GroupSaliencyResult",
     "ColourScale",
     "RegionSignals",
+    "SaliencyReport",
     "aggregate_time_windows",
     "atlas_from_coords",
     "atlas_from_labels_img",
@@ -79,11 +83,15 @@ __all__ = [
     "plot_saliency_markers",
     "plot_saliency_stat_map",
     "plot_saliency_surface",
+    "rank_one_share",
     "region_values_masker",
     "saliency_cmap",
+    "saliency_report",
     "saliency_to_img",
     "sign_flip_test",
     "subject_saliency_maps",
     "top_fraction_threshold",
+    "view_saliency_img",
+    "view_saliency_markers",
     "window_labels",
 ]
