@@ -41,6 +41,7 @@ from ._heatmap import plot_region_time_heatmap
 from ._images import region_values_masker, saliency_to_img, top_fraction_threshold
 from ._interactive import view_saliency_img, view_saliency_markers
 from ._report import SaliencyReport, saliency_report
+from ._rest_noise import load_rest_region_signals, make_rest_task_dataset
 from ._signals import (
     RegionSignals,
     extract_region_signals,
@@ -74,7 +75,9 @@ __all__ = [
     "label_permutation_test",
     "load_cifti_parcellation",
     "load_coords_atlas",
+    "load_rest_region_signals",
     "load_surface_mesh",
+    "make_rest_task_dataset",
     "make_task_fmri_dataset",
     "nilearn_standardize",
     "plot_glass_brain_windows",

@@ -78,8 +78,9 @@ def atlas_from_surface_labels(
     mesh : str or nilearn.surface.PolyMesh, default="fsaverage5"
         The mesh the labels are defined on (see :func:`load_surface_mesh`).
     names, networks : sequence of str or dict {region_id: str}, optional
-        Override the names read from the files; networks default to
-        ``"unassigned"`` (or ``"left"``/``"right"`` hemisphere when None).
+        Override the names read from the files (a name found in both
+        hemispheres gets an ``"L "`` / ``"R "`` prefix); networks default to
+        the hemisphere, ``"left"`` or ``"right"``.
     name : str, default="custom"
         Atlas name used in titles.
 
@@ -125,14 +126,26 @@ def atlas_from_surface_labels(
     hemisphere_of = {int(i): "left" for i in np.unique(left_values[left_values > 0])}
     hemisphere_of.update({int(i): "right" for i in np.unique(right_values[right_values > 0])})
     if names is None:
-        names = {int(i): file_names.get(int(i), f"region {int(i)}") for i in region_ids}
+        names = _hemisphere_prefixed(file_names, region_ids, hemisphere_of)
     names = _aligned_metadata(names, region_ids, lambda i: f"region {int(i)}", "names")
+    if networks is None:
+        networks = hemisphere_of
     networks = _aligned_metadata(networks, region_ids, lambda i: UNASSIGNED, "networks")
     labels_img = surface.SurfaceImage(
         poly_mesh, {"left": left_values.astype(np.int32), "right": right_values.astype(np.int32)}
     )
     coords = _surface_centres(poly_mesh, left_values, right_values, region_ids)
     return Atlas(labels_img, region_ids, names, networks, coords, name=name)
+
+
+def _hemisphere_prefixed(file_names, region_ids, hemisphere_of):
+    """Names by id; "L "/"R " added where both hemispheres use the same name."""
+    names = {int(i): file_names.get(int(i), f"region {int(i)}") for i in region_ids}
+    counts = {}
+    for name in names.values():
+        counts[name] = counts.get(name, 0) + 1
+    prefix = {"left": "L ", "right": "R "}
+    return {i: (prefix[hemisphere_of[i]] + n if counts[n] > 1 else n) for i, n in names.items()}
 
 
 def _background_to_zero(values, names):
