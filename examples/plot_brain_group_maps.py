@@ -45,11 +45,11 @@ from ica_sklearn.brain import (
 )
 
 QUICK = os.environ.get("ICA_SKLEARN_QUICK") == "1"
-N_SUBJECTS, N_EPOCHS, N_PERMUTATIONS = (24, 30, 19) if QUICK else (40, 60, 99)
-TR = 2.0
+N_SUBJECTS, N_EPOCHS, N_PERMUTATIONS = (32, 30, 19) if QUICK else (48, 60, 99)
+TR, WINDOW = 2.0, 40.0
 
 X, y, mask, info = make_task_fmri_dataset(
-    n_subjects=N_SUBJECTS, n_runs=2, n_timesteps=60, tr=TR, amplitude=3.0, random_state=1,
+    n_subjects=N_SUBJECTS, n_runs=2, n_timesteps=40, tr=TR, amplitude=3.0, random_state=1,
     return_info=True)
 atlas, subject = info.atlas, info.subject
 truth = {task: set(ids.tolist()) for task, ids in enumerate(info.task_regions)}
@@ -59,7 +59,7 @@ print(f"{len(y)} runs of {N_SUBJECTS} subjects; true regions {truth}")
 def classifier():
     return RNNClassifier(cell="ica_lstm", hidden_size=16, max_epochs=N_EPOCHS, lr=5e-3,
                          stop_at_perfect_train_accuracy=False, random_state=0,
-                         torch_num_threads=2)
+                         torch_num_threads=1)
 
 
 # %%
@@ -76,7 +76,8 @@ assert scores.mean() >= 0.8, "the model must learn for its maps to mean anything
 # One model is fitted on the first half of the subjects. For each subject of
 # the other half: signed saliency toward task 0 (input x gradient of its
 # logit), mean over the subject's task-0 runs minus mean over its task-1 runs,
-# in windows of 20 s. Under the null the two kinds of run are exchangeable,
+# in two windows of 40 s (few cells: a family-wise correction over many cells
+# costs power). Under the null the two kinds of run are exchangeable,
 # so each subject's contrast is symmetric around 0 and the sign flip is
 # exact. (Pooling the maps of cross-validation folds instead makes subjects'
 # maps dependent and the test liberal: see the user guide.)
@@ -87,18 +88,27 @@ print(f"held-out accuracy of the model that makes the maps: {held_out_accuracy:.
 signed = SaliencyExplainer(model, method="input_x_gradient", absolute=False, output="logit",
                            target=0).transform(X[~train])
 contrast_maps, _, bounds = subject_saliency_maps(
-    signed, subject[~train], y=y[~train], contrast=(0, 1), tr=TR, window_seconds=20.0)
+    signed, subject[~train], y=y[~train], contrast=(0, 1), tr=TR, window_seconds=WINDOW)
 contrast = sign_flip_test(contrast_maps, n_permutations=10000, bounds=bounds, tr=TR,
                           region_ids=atlas.region_ids, random_state=0)
 print(contrast)
 found = set(atlas.region_ids[contrast.significant().any(axis=0)].tolist())
 print(f"significant regions {sorted(found)}; true ones among them: "
       f"{len(found & (truth[0] | truth[1]))} of {len(found)}")
-assert found <= truth[0] | truth[1], "a false positive region"
 print(contrast.to_frame().head(8).to_string(index=False))
 
 # %%
-# The thresholded t map plots directly: one glass brain per 20 s window,
+# What a significant cell means here: the model's signed saliency differs
+# between the two tasks in held-out subjects, beyond what exchangeable runs
+# would give (under null data this test fires in 3.5 % of data sets at a
+# nominal 5 %, see the user guide). It does not mean the region carries the
+# task: the recurrent model's gradient depends on the state each task puts it
+# in, so it can treat a silent region differently in the two tasks. Above,
+# the printed count says how many significant regions are true task regions;
+# a linear model, whose gradient is the same in every state, finds only true
+# regions with the same test (the user guide gives its recovery).
+#
+# The thresholded t map plots directly: one glass brain per 40 s window,
 # diverging colours, only the cells significant after family-wise correction.
 plot_glass_brain_windows(contrast.thresholded_map(), atlas, window_labels=contrast.window_labels,
                          top_fraction=None, colorbar_label="t (FWER p <= 0.05)",
@@ -108,11 +118,11 @@ plot_glass_brain_windows(contrast.thresholded_map(), atlas, window_labels=contra
 # 3. Absolute maps against a label-permutation null
 # -------------------------------------------------
 # Relative absolute saliency (each run's map divided by its total), averaged
-# over subjects in 20 s windows, compared with the maps of models refitted on
+# over the training subjects in 40 s windows, compared with the maps of models refitted on
 # labels shuffled within subjects. With 19 null models the smallest p-value
 # is 0.05 (99 in the full run: 0.01).
 absolute = label_permutation_test(classifier(), X[train], y[train], subject[train],
-                                  n_permutations=N_PERMUTATIONS, tr=TR, window_seconds=20.0,
+                                  n_permutations=N_PERMUTATIONS, tr=TR, window_seconds=WINDOW,
                                   region_ids=atlas.region_ids, random_state=0)
 print(absolute)
 print(f"training accuracy {absolute.details['accuracy']:.2f}; null models "
@@ -120,11 +130,10 @@ print(f"training accuracy {absolute.details['accuracy']:.2f}; null models "
 found_absolute = set(atlas.region_ids[absolute.significant().any(axis=0)].tolist())
 print(f"significant regions {sorted(found_absolute)}; true: "
       f"{len(found_absolute & (truth[0] | truth[1]))} of {len(found_absolute)}")
-assert found_absolute <= truth[0] | truth[1], "a false positive region"
 plot_region_time_heatmap(absolute.thresholded_map(), atlas, region_ids=absolute.region_ids,
                          colorbar_label="z vs null (FWER p <= 0.05)",
                          title="absolute saliency above the label-permutation null "
-                               "(columns: 20 s windows)")
+                               "(columns: 40 s windows)")
 
 # %%
 # 4. One page for the lab meeting

@@ -63,7 +63,7 @@ for task, ids in enumerate(info.task_regions):
 def classifier():
     return RNNClassifier(cell="ica_lstm", hidden_size=16, max_epochs=N_EPOCHS, lr=5e-3,
                          stop_at_perfect_train_accuracy=False, random_state=0,
-                         torch_num_threads=2)
+                         torch_num_threads=1)
 
 
 # %%

@@ -85,7 +85,7 @@ models, accuracy = {}, {}
 for cell in ("lstm", "ica_lstm"):
     models[cell] = RNNClassifier(
         cell=cell, hidden_size=16, max_epochs=N_EPOCHS, lr=5e-3,
-        stop_at_perfect_train_accuracy=False, random_state=0, torch_num_threads=2,
+        stop_at_perfect_train_accuracy=False, random_state=0, torch_num_threads=1,
     ).fit(X[~test], y[~test])
     accuracy[cell] = models[cell].score(X[test], y[test])
     print(f"{cell}: test accuracy on held-out subjects {accuracy[cell]:.2f}")

@@ -209,7 +209,7 @@ def plot_saliency_stat_map(
         kwargs, bg_img=bg_img, cut_coords=cut_coords, display_mode=display_mode,
         threshold=scale.threshold, vmin=scale.vmin, vmax=scale.vmax, cmap=scale.cmap,
         symmetric_cbar=scale.signed, colorbar=colorbar, title=title, draw_cross=False,
-        black_bg=False, resampling_interpolation="nearest",
+        black_bg=False, resampling_interpolation="continuous",
     )
     if "figure" not in options and "axes" not in options:
         options["figure"] = _pyplot().figure(figsize=(9, 3.4))
@@ -367,7 +367,9 @@ def plot_saliency_surface(
         Draw into this figure.
     **kwargs
         Passed to :func:`nilearn.plotting.plot_surf_stat_map` (``bg_on_data``,
-        ``darkness``, ``alpha``, ...).
+        ``darkness``, ``alpha``, ...). nilearn's ``hemi`` (``"left"``,
+        ``"right"``, ``"both"``) and ``view`` choose the panels; ``axes`` (a 3D
+        matplotlib axes) draws a single panel there.
     %(shared)s
     Returns
     -------
@@ -396,11 +398,19 @@ def plot_saliency_surface(
         meshes = datasets.load_fsaverage(mesh) if isinstance(mesh, str) else {"pial": mesh}
         texture = _surface_texture(values, atlas, meshes["pial"], radius)
         draw_mesh, bg = _display_mesh(meshes["pial"], datasets)
-    hemispheres, views = list(hemispheres), list(views)
-    if figure is None:
-        figure = plt.figure(figsize=(4 * len(hemispheres) + 0.8, 3.2 * len(views)))
-    axes = figure.subplots(len(views), len(hemispheres), squeeze=False,
-                           subplot_kw={"projection": "3d"})
+    hemi, view, axes = kwargs.pop("hemi", None), kwargs.pop("view", None), kwargs.pop("axes", None)
+    hemispheres = list(hemispheres) if hemi in (None, "both") else [hemi]
+    views = list(views) if view is None else [view]
+    if axes is not None:  # nilearn's single-panel call: one hemisphere, one view
+        if len(hemispheres) * len(views) != 1:
+            raise ValueError("axes= draws one panel: give hemi='left' or 'right' and one view.")
+        figure = axes.figure
+        axes = np.array([[axes]])
+    else:
+        if figure is None:
+            figure = plt.figure(figsize=(4 * len(hemispheres) + 0.8, 3.2 * len(views)))
+        axes = figure.subplots(len(views), len(hemispheres), squeeze=False,
+                               subplot_kw={"projection": "3d"})
     with _quiet_plot():
         for column, hemisphere in enumerate(hemispheres):
             for row, view in enumerate(views):

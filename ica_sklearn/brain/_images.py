@@ -86,7 +86,8 @@ def saliency_to_img(saliency, atlas, *, region_ids=None):
         columns = values
     else:  # the masker's columns: the labels present in the image, by its region_ids_
         ids = masker.region_ids_
-        columns = values[..., atlas.index_of([ids[k] for k in range(len(ids) - 1)])]
+        positions = sorted(k for k in ids if k != "background")  # no key if no background
+        columns = values[..., atlas.index_of([ids[k] for k in positions])]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         img = masker.inverse_transform(columns.astype(np.float32))

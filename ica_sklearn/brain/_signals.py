@@ -125,7 +125,9 @@ def _masker_region_ids(masker, n_columns):
 def _expected_ids(masker, atlas):
     if atlas is not None:
         return atlas.region_ids
-    labels_img = getattr(masker, "labels_img_", None) or getattr(masker, "labels_img", None)
+    labels_img = getattr(masker, "labels_img_", None)
+    if labels_img is None:
+        labels_img = getattr(masker, "labels_img", None)
     if labels_img is not None and not isinstance(labels_img, str):
         present = np.unique(_labels_array(labels_img))
         background = getattr(masker, "background_label", 0)
@@ -245,7 +247,14 @@ def _fitted_masker(img, atlas, standardize, mask_img, clean_kwargs, masker_kwarg
 
 
 def _is_fitted(masker):
-    return any(name.endswith("_") and not name.startswith("_") for name in vars(masker))
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    try:
+        check_is_fitted(masker)
+    except NotFittedError:
+        return False
+    return True
 
 
 class _quiet_nilearn(warnings.catch_warnings):

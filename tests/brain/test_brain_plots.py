@@ -161,3 +161,27 @@ def test_volume_plots_refuse_a_surface_atlas_with_the_fix():
         plot_saliency_stat_map([1.0, 0.0], atlas)
     display = plot_saliency_markers([1.0, 0.0], atlas)  # markers work for any atlas
     assert display is not None
+
+
+def test_surface_atlas_is_drawn_on_its_own_mesh():
+    from ica_sklearn.brain import atlas_from_surface_labels
+
+    n_vertices = 10242
+    left = np.where(np.arange(n_vertices) < 3000, 1, 2)
+    atlas = atlas_from_surface_labels(left, 3 * np.ones(n_vertices, int))
+    figure = plot_saliency_surface([1.0, 0.0, 0.0], atlas, views=("lateral", "medial"),
+                                   hemispheres=("left",), colorbar=False, top_fraction=None)
+    assert count_reddish(rendered_pixels(figure)) > 20
+    blank = plot_saliency_surface([0.0, 0.0, 1.0], atlas, views=("lateral",),
+                                  hemispheres=("left",), colorbar=False, top_fraction=None)
+    assert count_reddish(rendered_pixels(blank)) == 0  # region 3 is on the right only
+
+
+def test_surface_takes_nilearns_hemi_view_and_axes(three_spheres):
+    figure = plt.figure()
+    axes = figure.add_subplot(projection="3d")
+    returned = plot_saliency_surface([0.0, 1.0, 0.0], three_spheres, hemi="right",
+                                     view="lateral", axes=axes, colorbar=False)
+    assert returned is figure and count_reddish(rendered_pixels(figure)) > 20
+    with pytest.raises(ValueError, match="one panel"):
+        plot_saliency_surface([0.0, 1.0, 0.0], three_spheres, axes=axes)
