@@ -41,8 +41,6 @@ _SHARED_PARAMETERS = """
     signed : bool or "auto", default="auto"
         Signed values (toward a class, contrasts, t-values) get a diverging
         colour map on symmetric limits; "auto": signed when any value < 0.
-    top_fraction : float or None, default=0.1
-        When ``threshold`` is None, draw only the top fraction of ``|values|``.
     threshold : float, optional
         Do not draw ``|values| <= threshold`` (nilearn's meaning); marked on
         the colour bar by a dashed line.
@@ -108,10 +106,13 @@ def plot_saliency_glass_brain(
         Regions of the values (labels, maps or spheres).
     display_mode : str, default="lyrz"
         nilearn glass brain views.
+    top_fraction : float or None, default=0.1
+        When ``threshold`` is None, draw only the top fraction of ``|values|``.
+    %(shared)s
     **kwargs
         Passed to :func:`nilearn.plotting.plot_glass_brain` (``axes``,
         ``figure``, ``symmetric_cbar``, ``black_bg``, ``annotate``, ...).
-    %(shared)s
+
     Returns
     -------
     display : nilearn.plotting.displays.OrthoProjector
@@ -179,10 +180,13 @@ def plot_saliency_stat_map(
     bg_img : nibabel image, optional
         Background; default nilearn's shipped MNI152 template (1 mm-looking
         2 mm template, offline).
+    top_fraction : float or None, default=0.1
+        When ``threshold`` is None, draw only the top fraction of ``|values|``.
+    %(shared)s
     **kwargs
         Passed to :func:`nilearn.plotting.plot_stat_map` (``axes``,
         ``figure``, ``symmetric_cbar``, ``black_bg``, ``draw_cross``, ...).
-    %(shared)s
+
     Returns
     -------
     display : nilearn.plotting.displays.OrthoSlicer
@@ -258,10 +262,11 @@ def plot_saliency_markers(
         ``node_size`` in ``kwargs`` overrides the sizes.
     display_mode : str, default="ortho"
         nilearn view.
+    %(shared)s
     **kwargs
         Passed to :func:`nilearn.plotting.plot_markers` (``axes``, ``figure``,
         ``node_size``, ``alpha``, ``node_kwargs``, ...).
-    %(shared)s
+
     Returns
     -------
     display : nilearn.plotting.displays.OrthoProjector
@@ -365,12 +370,15 @@ def plot_saliency_surface(
         Rows of the figure (nilearn view names).
     figure : matplotlib.figure.Figure, optional
         Draw into this figure.
+    top_fraction : float or None, default=0.1
+        When ``threshold`` is None, draw only the top fraction of ``|values|``.
+    %(shared)s
     **kwargs
         Passed to :func:`nilearn.plotting.plot_surf_stat_map` (``bg_on_data``,
         ``darkness``, ``alpha``, ...). nilearn's ``hemi`` (``"left"``,
         ``"right"``, ``"both"``) and ``view`` choose the panels; ``axes`` (a 3D
         matplotlib axes) draws a single panel there.
-    %(shared)s
+
     Returns
     -------
     figure : matplotlib.figure.Figure
@@ -468,9 +476,12 @@ def plot_glass_brain_windows(
         the bounds :func:`aggregate_time_windows` returns for times in seconds.
     display_mode : str, default="lzr"
         nilearn glass brain views (e.g. ``"ortho"``, ``"lzry"``).
+    top_fraction : float or None, default=0.1
+        When ``threshold`` is None, draw only the top fraction of ``|values|``.
+    %(shared)s
     **kwargs
         Passed to :func:`nilearn.plotting.plot_glass_brain`.
-    %(shared)s
+
     Returns
     -------
     figure : matplotlib.figure.Figure
