@@ -97,7 +97,7 @@ print(f"the {len(truth)} regions of largest |t|: {len(top & truth)} are task reg
 
 # %%
 # The paper's absolute saliency, ranked: for the held-out motor runs, the
-# regions with the largest mean share of |gradient| (descriptive, no test).
+# regions with the largest mean share of the absolute gradient (descriptive, no test).
 absolute = SaliencyExplainer(model).transform(X[~train], y[~train])
 share = (absolute / absolute.sum(axis=(1, 2), keepdims=True)).sum(axis=1)
 motor = y[~train] == 0
