@@ -1,5 +1,13 @@
-"""Atlases: a labels image plus region ids, names, networks and coordinates."""
+"""Atlases: brain regions plus their ids, names, networks and coordinates.
 
+An :class:`Atlas` holds the regions in one of four forms (a 3D labels image, a
+4D probabilistic image, spheres around coordinates, or a surface
+parcellation) and builds the nilearn masker that reads them
+(:meth:`Atlas.masker`), so extraction and inverse mapping are nilearn's.
+"""
+
+import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -7,23 +15,31 @@ import pandas as pd
 
 from ._deps import require
 
-__all__ = ["Atlas", "atlas_from_labels_img", "atlas_from_coords"]
+__all__ = ["Atlas", "atlas_from_coords", "atlas_from_labels_img", "atlas_from_maps_img"]
 
 UNASSIGNED = "unassigned"
+# Names of the 0 entry of a lookup table (nilearn's atlases, FreeSurfer LUTs).
+BACKGROUND_NAMES = {"background", "unknown", "???", "medial_wall", "medial wall"}
+
+
+def _is_surface_image(img):
+    return type(img).__name__ == "SurfaceImage"
 
 
 @dataclass
 class Atlas:
-    """Brain regions: a labels image and one row of metadata per region.
+    """Brain regions and one row of metadata per region.
 
-    Region ``k`` is the set of voxels of ``labels_img`` whose value is
-    ``region_ids[k]``; 0 is background. Everything else (saliency columns, region
-    time series) is matched to regions by these ids, never by position alone.
+    Region ``k`` is the set of voxels (or surface vertices) of ``labels_img``
+    whose value is ``region_ids[k]``; 0 is background. Everything else
+    (saliency columns, region time series) is matched to regions by these
+    ids, never by position alone.
 
     Parameters
     ----------
-    labels_img : nibabel.Nifti1Image
-        3D integer image; voxel value = region id, 0 = background.
+    labels_img : nibabel.Nifti1Image or nilearn.surface.SurfaceImage
+        3D integer image (voxel value = region id, 0 = background), or a
+        surface image of integer labels on a mesh (both hemispheres).
     region_ids : array-like of int, shape (n_regions,)
         Positive, unique ids. Order defines the column order of arrays built
         with this atlas.
@@ -35,19 +51,33 @@ class Atlas:
         A representative MNI position (mm) of each region, used for markers.
     name : str, default="custom"
         Name of the atlas, for titles.
+    maps_img : nibabel.Nifti1Image, optional
+        4D probabilistic atlas, volume ``k`` being region ``region_ids[k]``
+        (then ``labels_img`` is its arg-max, for drawing). Extraction and
+        inverse mapping use :class:`nilearn.maskers.NiftiMapsMasker`.
+    radius : ndarray of float, optional
+        Sphere radii (mm) of a coordinate atlas. Spheres are redrawn on the
+        data's grid before extraction (:meth:`on_grid`).
+
+    Attributes
+    ----------
+    kind : {"labels", "maps", "spheres", "surface"}
+        Which of the four forms.
 
     See Also
     --------
     load_coords_atlas : Build one offline from the coordinate sets nilearn ships.
     atlas_from_labels_img : Build one from any labels image.
+    atlas_from_maps_img : Build one from a 4D probabilistic atlas.
     atlas_from_coords : Build one from region centres (spheres on a grid).
+    atlas_from_surface_labels : Build one from a surface parcellation.
 
     Examples
     --------
     >>> from ica_sklearn.brain import load_coords_atlas
     >>> atlas = load_coords_atlas("dosenbach")
-    >>> atlas.n_regions
-    160
+    >>> atlas.n_regions, atlas.kind
+    (160, 'spheres')
     >>> atlas.to_frame().columns.tolist()
     ['name', 'network', 'x', 'y', 'z', 'n_voxels']
     """
@@ -58,6 +88,8 @@ class Atlas:
     networks: np.ndarray
     coords: np.ndarray
     name: str = "custom"
+    maps_img: object = None
+    radius: object = None
 
     def __post_init__(self):
         self.region_ids = np.asarray(self.region_ids, dtype=np.int64).ravel()
@@ -69,17 +101,33 @@ class Atlas:
         self.names = np.asarray(self.names, dtype=str).ravel()
         self.networks = np.asarray(self.networks, dtype=str).ravel()
         self.coords = np.asarray(self.coords, dtype=float).reshape(-1, 3)
+        if self.radius is not None:
+            self.radius = np.broadcast_to(np.asarray(self.radius, dtype=float), (n_regions,))
         for field in ("names", "networks", "coords"):
             if len(getattr(self, field)) != n_regions:
                 raise ValueError(
                     f"Atlas.{field} has {len(getattr(self, field))} rows but there are "
                     f"{n_regions} region_ids."
                 )
+        if self.maps_img is not None and self.maps_img.shape[3] != n_regions:
+            raise ValueError(
+                f"maps_img has {self.maps_img.shape[3]} maps but there are {n_regions} "
+                "region_ids."
+            )
 
     @property
     def n_regions(self):
         """int: Number of regions."""
         return self.region_ids.size
+
+    @property
+    def kind(self):
+        """str: ``"labels"``, ``"maps"``, ``"spheres"`` or ``"surface"``."""
+        if self.maps_img is not None:
+            return "maps"
+        if _is_surface_image(self.labels_img):
+            return "surface"
+        return "spheres" if self.radius is not None else "labels"
 
     def index_of(self, region_ids):
         """Positions of ``region_ids`` in this atlas' column order.
@@ -107,11 +155,12 @@ class Atlas:
         return np.array([position_of[int(i)] for i in wanted], dtype=np.int64)
 
     def voxel_counts(self):
-        """Number of voxels of each region, in ``region_ids`` order.
+        """Number of voxels (vertices for a surface atlas) of each region.
 
         Returns
         -------
         counts : ndarray of int, shape (n_regions,)
+            In ``region_ids`` order.
         """
         labels = _labels_array(self.labels_img)
         counts = np.bincount(labels.ravel(), minlength=int(self.region_ids.max()) + 1)
@@ -138,7 +187,7 @@ class Atlas:
         frame : pandas.DataFrame
             Columns ``name``, ``network``, ``x``, ``y``, ``z``, ``n_voxels``.
         """
-        frame = pd.DataFrame(
+        return pd.DataFrame(
             {
                 "name": self.names,
                 "network": self.networks,
@@ -149,26 +198,89 @@ class Atlas:
             },
             index=pd.Index(self.region_ids, name="region_id"),
         )
-        return frame
+
+    def on_grid(self, reference_img):
+        """This atlas with its spheres redrawn on the grid of ``reference_img``.
+
+        Coordinate atlases are drawn on a template grid; extracting signals
+        from data of another resolution then needs the spheres on the data's
+        own grid (as :class:`nilearn.maskers.NiftiSpheresMasker` draws them).
+        Other kinds are returned unchanged: their masker resamples them.
+
+        Parameters
+        ----------
+        reference_img : str or nibabel image
+            An image on the grid wanted (e.g. the 4D data).
+
+        Returns
+        -------
+        atlas : Atlas
+        """
+        if self.kind != "spheres":
+            return self
+        return atlas_from_coords(
+            self.coords, radius=self.radius, region_ids=self.region_ids, names=self.names,
+            networks=self.networks, reference_img=reference_img, name=self.name,
+        )
+
+    def masker(self, **masker_kwargs):
+        """The (unfitted) nilearn masker that reads these regions.
+
+        Parameters
+        ----------
+        **masker_kwargs
+            Passed to the masker (``standardize``, ``detrend``, ``t_r``,
+            ``high_pass``, ``mask_img``, ...).
+
+        Returns
+        -------
+        masker : nilearn masker
+            :class:`~nilearn.maskers.NiftiLabelsMasker` (labels, spheres),
+            :class:`~nilearn.maskers.NiftiMapsMasker` (maps) or
+            :class:`~nilearn.maskers.SurfaceLabelsMasker` (surface).
+
+        Examples
+        --------
+        >>> from ica_sklearn.brain import atlas_from_coords
+        >>> atlas = atlas_from_coords([[-40, -20, 50], [40, -20, 50]], radius=8)
+        >>> type(atlas.masker(standardize="zscore_sample")).__name__
+        'NiftiLabelsMasker'
+        """
+        maskers = require("nilearn.maskers")
+        if self.kind == "maps":
+            return maskers.NiftiMapsMasker(self.maps_img, **masker_kwargs)
+        if self.kind == "surface":
+            return maskers.SurfaceLabelsMasker(self.labels_img, **masker_kwargs)
+        return maskers.NiftiLabelsMasker(self.labels_img, **masker_kwargs)
 
     def __repr__(self):
         shape = tuple(self.labels_img.shape)
         n_networks = np.unique(self.networks).size
         return (
-            f"Atlas(name={self.name!r}, n_regions={self.n_regions}, "
+            f"Atlas(name={self.name!r}, kind={self.kind!r}, n_regions={self.n_regions}, "
             f"n_networks={n_networks}, grid={shape})"
         )
 
 
 def _labels_array(labels_img):
-    data = np.asanyarray(labels_img.dataobj)
-    if data.ndim == 4 and data.shape[3] == 1:
-        data = data[..., 0]
-    if data.ndim != 3:
-        raise ValueError(f"A labels image must be 3D, got shape {data.shape}.")
+    """Integer labels of a 3D image, or of a surface image (both hemispheres, flat)."""
+    if _is_surface_image(labels_img):
+        data = np.concatenate([np.asarray(part).ravel() for part in labels_img.data.parts.values()])
+    else:
+        data = np.asanyarray(labels_img.dataobj)
+        if data.ndim == 4 and data.shape[3] == 1:
+            data = data[..., 0]
+        if data.ndim != 3:
+            raise ValueError(
+                f"A labels image must be 3D, got shape {data.shape}; for a 4D "
+                "probabilistic atlas use atlas_from_maps_img."
+            )
     rounded = np.rint(data)
     if not np.allclose(data, rounded):
-        raise ValueError("A labels image must hold integer region ids.")
+        raise ValueError(
+            "A labels image must hold integer region ids; for a probabilistic atlas "
+            "use atlas_from_maps_img."
+        )
     if rounded.min() < 0:
         raise ValueError("A labels image must not hold negative values.")
     return rounded.astype(np.int64)
@@ -179,15 +291,37 @@ def _voxels_to_mm(affine, voxel_indices):
     return voxel_indices @ affine[:3, :3].T + affine[:3, 3]
 
 
+def _without_background(values, region_ids):
+    """Drop a leading background entry from a list of names (nilearn's ``labels``)."""
+    if values is None or isinstance(values, dict):
+        return values
+    values = list(values)
+    first = str(values[0]).strip().lower() if values else ""
+    if len(values) == len(region_ids) + 1 and first in BACKGROUND_NAMES:
+        return values[1:]
+    return values
+
+
 def _aligned_metadata(values, region_ids, default, what):
+    values = _without_background(values, region_ids)
     if values is None:
         return [default(region_id) for region_id in region_ids]
     if isinstance(values, dict):
         return [values.get(int(i), default(i)) for i in region_ids]
-    values = list(values)
     if len(values) != len(region_ids):
-        raise ValueError(f"{what} has {len(values)} entries for {len(region_ids)} regions.")
+        raise ValueError(
+            f"{what} has {len(values)} entries for {len(region_ids)} regions (a first "
+            "'Background' entry is dropped when there is one more)."
+        )
     return values
+
+
+def _names_from_lut(lut, region_ids):
+    """Names keyed by id from a lookup table (DataFrame with index/name columns)."""
+    frame = lut if isinstance(lut, pd.DataFrame) else pd.read_csv(lut, sep=None, engine="python")
+    id_column = "index" if "index" in frame.columns else frame.columns[0]
+    name_column = "name" if "name" in frame.columns else frame.columns[1]
+    return dict(zip(frame[id_column].astype(int), frame[name_column].astype(str)))
 
 
 def _region_centres(labels, affine, region_ids):
@@ -210,7 +344,7 @@ def _region_centres(labels, affine, region_ids):
 
 
 def atlas_from_labels_img(
-    labels_img, *, region_ids=None, names=None, networks=None, name="custom"
+    labels_img, *, region_ids=None, names=None, networks=None, lut=None, name="custom"
 ):
     """Build an :class:`Atlas` from a labels image the user has.
 
@@ -218,7 +352,9 @@ def atlas_from_labels_img(
     ----------
     labels_img : str, pathlib.Path or nibabel.Nifti1Image
         3D image of integer region ids (0 = background), e.g. a Schaefer or
-        Glasser parcellation.
+        Glasser parcellation, such as nilearn's atlas fetchers return. A 4D
+        image of several volumes is a probabilistic atlas and is passed on to
+        :func:`atlas_from_maps_img`.
     region_ids : array-like of int, optional
         The regions to keep, in the column order wanted. Defaults to the
         non-zero values present in the image, sorted. Ids absent from the image
@@ -226,7 +362,12 @@ def atlas_from_labels_img(
         preserved.
     names, networks : sequence of str or dict {region_id: str}, optional
         Region names and networks, aligned with ``region_ids`` (or keyed by id).
-        Default ``"region <id>"`` and ``"unassigned"``.
+        A list with one more entry whose first is ``"Background"`` (nilearn's
+        ``labels`` convention) has that entry dropped. Default ``"region <id>"``
+        and ``"unassigned"``.
+    lut : pandas.DataFrame or path, optional
+        A lookup table with ``index`` and ``name`` columns (nilearn's ``lut``,
+        BIDS ``dseg.tsv``); gives the names when ``names`` is None.
     name : str, default="custom"
         Atlas name used in titles.
 
@@ -243,17 +384,21 @@ def atlas_from_labels_img(
     >>> data = np.zeros((4, 4, 4), dtype=np.int16)
     >>> data[:2], data[2:] = 3, 7
     >>> atlas = atlas_from_labels_img(nibabel.Nifti1Image(data, np.eye(4)),
-    ...                               names={3: "left", 7: "right"})
+    ...                               names=["Background", "left", "right"])
     >>> atlas.region_ids.tolist(), atlas.names.tolist()
     ([3, 7], ['left', 'right'])
     """
     image = require("nilearn.image")
     labels_img = image.load_img(labels_img)
+    if len(labels_img.shape) == 4 and labels_img.shape[3] > 1:
+        return atlas_from_maps_img(labels_img, names=names, networks=networks, name=name)
     labels = _labels_array(labels_img)
     if region_ids is None:
         present = np.unique(labels)
         region_ids = present[present > 0]
     region_ids = np.asarray(region_ids, dtype=np.int64).ravel()
+    if names is None and lut is not None:
+        names = _names_from_lut(lut, region_ids)
     names = _aligned_metadata(names, region_ids, lambda i: f"region {int(i)}", "names")
     networks = _aligned_metadata(networks, region_ids, lambda i: UNASSIGNED, "networks")
     nibabel = require("nibabel")
@@ -262,10 +407,71 @@ def atlas_from_labels_img(
     return Atlas(clean_img, region_ids, names, networks, coords, name=name)
 
 
+def atlas_from_maps_img(maps_img, *, names=None, networks=None, name="custom"):
+    """Build an :class:`Atlas` from a 4D probabilistic atlas (one map per region).
+
+    Signals are then the maps' weighted means
+    (:class:`nilearn.maskers.NiftiMapsMasker`) and region values are drawn
+    back as the maps weighted by the values (its ``inverse_transform``).
+
+    Parameters
+    ----------
+    maps_img : str, pathlib.Path or nibabel.Nifti1Image
+        4D image, volume ``k`` = region ``k + 1`` (e.g. DiFuMo, MSDL).
+    names, networks : sequence of str or dict {region_id: str}, optional
+        As in :func:`atlas_from_labels_img`.
+    name : str, default="custom"
+        Atlas name used in titles.
+
+    Returns
+    -------
+    atlas : Atlas
+        ``kind == "maps"``; ``labels_img`` is each voxel's strongest map
+        (for voxel counts and drawing); ``coords`` are nilearn's
+        :func:`~nilearn.plotting.find_probabilistic_atlas_cut_coords`.
+
+    Examples
+    --------
+    >>> import numpy as np, nibabel
+    >>> from ica_sklearn.brain import atlas_from_maps_img
+    >>> maps = np.zeros((4, 4, 4, 2)); maps[:2, ..., 0] = 1.0; maps[2:, ..., 1] = 0.5
+    >>> atlas = atlas_from_maps_img(nibabel.Nifti1Image(maps, np.eye(4)))
+    >>> atlas.kind, atlas.region_ids.tolist(), atlas.voxel_counts().tolist()
+    ('maps', [1, 2], [32, 32])
+    """
+    image = require("nilearn.image")
+    maps_img = image.load_img(maps_img)
+    if len(maps_img.shape) != 4:
+        raise ValueError(f"maps_img must be 4D (x, y, z, region), got {maps_img.shape}.")
+    maps = np.asanyarray(maps_img.dataobj).astype(np.float32)
+    n_regions = maps.shape[3]
+    region_ids = np.arange(1, n_regions + 1)
+    strongest = np.where(maps.max(axis=3) > 0, maps.argmax(axis=3) + 1, 0).astype(np.int32)
+    nibabel = require("nibabel")
+    with _quiet():
+        coords = require("nilearn.plotting").find_probabilistic_atlas_cut_coords(maps_img)
+    names = _aligned_metadata(names, region_ids, lambda i: f"map {int(i)}", "names")
+    networks = _aligned_metadata(networks, region_ids, lambda i: UNASSIGNED, "networks")
+    return Atlas(
+        nibabel.Nifti1Image(strongest, maps_img.affine), region_ids, names, networks, coords,
+        name=name, maps_img=nibabel.Nifti1Image(maps, maps_img.affine),
+    )
+
+
+@contextmanager
+def _quiet():
+    """Silence nilearn's warnings about a probabilistic atlas' cut coordinates."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
 def _paint_spheres(shape, affine, centres_mm, radii_mm, region_ids):
     """Label each voxel with the id of the nearest centre whose sphere holds it.
 
-    A region's voxel nearest its centre is always part of its sphere, so a
+    nilearn's spheres masker refuses overlapping spheres; published sets
+    (Power, Seitzman) overlap, so a voxel goes to the nearest centre here. A
+    region's voxel nearest its centre is always part of its sphere, so a
     radius smaller than the grid spacing still gives every region a voxel.
     """
     labels = np.zeros(shape, dtype=np.int32)
@@ -305,7 +511,7 @@ def atlas_from_coords(
     coords,
     *,
     radius=5.0,
-    resolution=4,
+    resolution=2,
     region_ids=None,
     names=None,
     networks=None,
@@ -321,22 +527,23 @@ def atlas_from_coords(
     radius : float or array-like of shape (n_regions,), default=5.0
         Sphere radius in mm. Where spheres overlap, a voxel goes to the nearest
         centre. Each region always keeps its voxel nearest its centre.
-    resolution : int, default=4
+    resolution : int, default=2
         Voxel size (mm) of the MNI152 grid the spheres are drawn on (nilearn's
-        shipped template, no download). 4 mm keeps images small (50 x 59 x 48).
-        Ignored when ``reference_img`` is given.
+        shipped template, no download). Ignored when ``reference_img`` is given.
     region_ids : array-like of int, optional
         Ids of the regions, default ``1..n_regions``.
     names, networks : sequence of str or dict {region_id: str}, optional
         Region names and networks.
     reference_img : str or nibabel image, optional
         Draw the spheres on this image's grid (e.g. your data's) instead.
+        Extraction does this by itself (:meth:`Atlas.on_grid`).
     name : str, default="custom"
         Atlas name used in titles.
 
     Returns
     -------
     atlas : Atlas
+        ``kind == "spheres"``.
 
     Raises
     ------
@@ -350,7 +557,7 @@ def atlas_from_coords(
     >>> atlas = atlas_from_coords([[-40, -20, 50], [40, -20, 50]], radius=8,
     ...                           names=["left M1", "right M1"])
     >>> atlas.voxel_counts().tolist()
-    [32, 32]
+    [257, 257]
     """
     if isinstance(coords, pd.DataFrame):
         coords = coords[["x", "y", "z"]].to_numpy()
@@ -368,13 +575,14 @@ def atlas_from_coords(
     labels = _paint_spheres(shape, affine, centres, radii, region_ids)
     counts = np.bincount(labels.ravel(), minlength=int(region_ids.max()) + 1)[region_ids]
     if np.any(counts == 0):
+        grid = "the reference grid" if reference_img is not None else f"a {resolution} mm grid"
         raise ValueError(
-            f"Regions {region_ids[counts == 0].tolist()[:20]} got no voxel on a "
-            f"{resolution} mm grid (off the grid, or a closer centre took their only "
-            "voxel); use a finer resolution or check the coordinates."
+            f"Regions {region_ids[counts == 0].tolist()[:20]} got no voxel on {grid} "
+            "(off the grid, or a closer centre took their only voxel); use a finer "
+            "grid or check the coordinates."
         )
     names = _aligned_metadata(names, region_ids, lambda i: f"region {int(i)}", "names")
     networks = _aligned_metadata(networks, region_ids, lambda i: UNASSIGNED, "networks")
     nibabel = require("nibabel")
     labels_img = nibabel.Nifti1Image(labels, affine)
-    return Atlas(labels_img, region_ids, names, networks, centres, name=name)
+    return Atlas(labels_img, region_ids, names, networks, centres, name=name, radius=radii)

@@ -56,7 +56,7 @@ def _power_networks_from_seitzman(power_xyz):
     return networks.astype(str)
 
 
-def load_coords_atlas(name="dosenbach", *, radius=None, resolution=4):
+def load_coords_atlas(name="dosenbach", *, radius=None, resolution=2, reference_img=None):
     """Build an atlas offline from a region coordinate set that nilearn ships.
 
     Parameters
@@ -71,8 +71,12 @@ def load_coords_atlas(name="dosenbach", *, radius=None, resolution=4):
           (including ``"unassigned"``), with their own radii (4 or 5 mm).
     radius : float, optional
         Sphere radius in mm; default 5 mm (Seitzman: each region's own).
-    resolution : int, default=4
-        Voxel size (mm) of the MNI152 grid.
+    resolution : int, default=2
+        Voxel size (mm) of the MNI152 grid the spheres are drawn on (that of
+        nilearn's background template, so slices show round spheres).
+    reference_img : str or nibabel image, optional
+        Draw the spheres on this image's grid instead (e.g. your 3 mm data);
+        extraction redraws them on the data's grid by itself anyway.
 
     Returns
     -------
@@ -94,6 +98,7 @@ def load_coords_atlas(name="dosenbach", *, radius=None, resolution=4):
         table[["x", "y", "z"]].to_numpy(),
         radius=radii,
         resolution=resolution,
+        reference_img=reference_img,
         region_ids=table["id"].to_numpy(),
         names=table["name"].tolist(),
         networks=table["network"].tolist(),

@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from ._plot_utils import _colour_limits, _finish, _pyplot, _region_values
+from ._colours import colour_scale
+from ._plot_utils import _finish, _label_colourbar, _pyplot, _region_values
 
 __all__ = ["plot_region_time_heatmap"]
 
@@ -15,8 +16,11 @@ def plot_region_time_heatmap(
     mask=None,
     tr=None,
     group_by_network=True,
+    signed="auto",
+    vmin=None,
     vmax=None,
-    cmap="magma",
+    cmap=None,
+    colorbar_label="saliency",
     title=None,
     ax=None,
     output_file=None,
@@ -37,10 +41,15 @@ def plot_region_time_heatmap(
         Repetition time; the time axis is then in seconds, else in scans.
     group_by_network : bool, default=True
         Sort regions by network, with separators and network names.
-    vmax : float, optional
-        Top of the colour scale.
-    cmap : str, default="magma"
-        Colour map.
+    signed : bool or "auto", default="auto"
+        Signed maps get a diverging colour map on symmetric limits; "auto":
+        signed when any value is negative.
+    vmin, vmax : float, optional
+        Colour limits (default symmetric for signed maps, from 0 otherwise).
+    cmap : str or Colormap, optional
+        Default :func:`saliency_cmap`.
+    colorbar_label : str, default="saliency"
+        Label of the colour bar.
     title : str, optional
         Axes title.
     ax : matplotlib.axes.Axes, optional
@@ -70,19 +79,21 @@ def plot_region_time_heatmap(
     n_timesteps = grid.shape[1]
     scale = tr if tr else 1.0
     extent = (-0.5 * scale, (n_timesteps - 0.5) * scale, atlas.n_regions - 0.5, -0.5)
-    vmin, vmax = _colour_limits(grid, 0.0 if np.nanmin(grid) >= 0 else None, vmax)
+    colours = colour_scale(grid, signed=signed, top_fraction=None, vmin=vmin, vmax=vmax,
+                           cmap=cmap)
     if ax is None:
         figure, ax = plt.subplots(figsize=(9, max(4.0, 0.02 * atlas.n_regions + 3)))
     else:
         figure = ax.figure
-    image = ax.imshow(grid, aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax, extent=extent,
-                      interpolation="nearest")
+    image = ax.imshow(grid, aspect="auto", cmap=colours.cmap, vmin=colours.vmin, vmax=colours.vmax,
+                      extent=extent, interpolation="nearest")
     if mask is not None:
         _outline_mask(ax, np.asarray(mask, dtype=bool), atlas, region_ids, order, scale)
     _label_networks(ax, atlas.networks[order], group_by_network)
     ax.set_xlabel("time (s)" if tr else "time (scans)")
     ax.set_title(title or f"saliency per region over time ({atlas.name} atlas)")
-    figure.colorbar(image, ax=ax, label="saliency", fraction=0.04, pad=0.02)
+    colourbar = figure.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
+    _label_colourbar(colourbar, colorbar_label, colours)
     return _finish(figure, output_file)
 
 

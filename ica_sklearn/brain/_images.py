@@ -4,64 +4,10 @@ import warnings
 
 import numpy as np
 
-from ._atlas import Atlas, _labels_array
+from ._atlas import Atlas
 from ._deps import require
 
-__all__ = ["aggregate_time_windows", "saliency_to_img", "top_fraction_threshold"]
-
-AGGREGATIONS = {"mean": np.nanmean, "sum": np.nansum, "max": np.nanmax}
-
-
-def aggregate_time_windows(saliency, n_windows=4, *, how="mean", return_bounds=False):
-    """Aggregate saliency over consecutive time windows.
-
-    Parameters
-    ----------
-    saliency : array-like of shape (..., n_timesteps, n_regions)
-        E.g. one map (T, R) or a batch (n, T, R); NaN (padding) is ignored.
-    n_windows : int, default=4
-        Number of windows; the time axis is split into near-equal parts.
-    how : {"mean", "sum", "max"}, default="mean"
-        Aggregation within a window.
-    return_bounds : bool, default=False
-        Also return the ``(start, stop)`` time step of each window.
-
-    Returns
-    -------
-    windows : ndarray of shape (..., n_windows, n_regions)
-    bounds : ndarray of shape (n_windows, 2)
-        Only if ``return_bounds``; stop is exclusive.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from ica_sklearn.brain import aggregate_time_windows
-    >>> saliency = np.arange(8.0).reshape(4, 2)
-    >>> aggregate_time_windows(saliency, 2, how="max")
-    array([[2., 3.],
-           [6., 7.]])
-    >>> aggregate_time_windows(saliency, 2, return_bounds=True)[1].tolist()
-    [[0, 2], [2, 4]]
-    """
-    saliency = np.asarray(saliency, dtype=float)
-    if saliency.ndim < 2:
-        raise ValueError("saliency must have shape (..., n_timesteps, n_regions).")
-    if how not in AGGREGATIONS:
-        raise ValueError(f"how must be one of {sorted(AGGREGATIONS)}, got {how!r}.")
-    n_timesteps = saliency.shape[-2]
-    if not 1 <= n_windows <= n_timesteps:
-        raise ValueError(f"n_windows must be in [1, {n_timesteps}], got {n_windows}.")
-    edges = np.linspace(0, n_timesteps, n_windows + 1).round().astype(int)
-    bounds = np.column_stack([edges[:-1], edges[1:]])
-    aggregate = AGGREGATIONS[how]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", category=RuntimeWarning)  # all-NaN windows
-        windows = np.stack(
-            [aggregate(saliency[..., start:stop, :], axis=-2) for start, stop in bounds],
-            axis=-2,
-        )
-    return (windows, bounds) if return_bounds else windows
-
+__all__ = ["region_values_masker", "saliency_to_img", "top_fraction_threshold"]
 
 def _columns_in_atlas_order(values, atlas, region_ids):
     """Reorder the last axis of ``values`` from ``region_ids`` to atlas order."""
@@ -81,11 +27,22 @@ def _columns_in_atlas_order(values, atlas, region_ids):
     return ordered, given
 
 
+def region_values_masker(atlas):
+    """The fitted nilearn masker whose ``inverse_transform`` paints ``atlas``' regions."""
+    masker = atlas.masker()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return masker.fit()
+
+
 def saliency_to_img(saliency, atlas, *, region_ids=None):
-    """Paint region values onto the atlas grid.
+    """Paint region values onto the atlas' grid or surface (nilearn's inverse mapping).
 
     Region ``k``'s voxels get the value of region ``k``; background and regions
-    without a value get 0.
+    without a value get 0. The painting is the ``inverse_transform`` of the
+    atlas' nilearn masker: labels and spheres paint constant regions, a
+    probabilistic atlas paints its maps weighted by the values, a surface
+    atlas paints vertices.
 
     Parameters
     ----------
@@ -100,8 +57,9 @@ def saliency_to_img(saliency, atlas, *, region_ids=None):
 
     Returns
     -------
-    img : nibabel.Nifti1Image
-        3D for a 1D input, 4D (x, y, z, window) for a 2D input; float32.
+    img : nibabel.Nifti1Image or nilearn.surface.SurfaceImage
+        3D for a 1D input, 4D (x, y, z, window) for a 2D input; float32. A
+        surface atlas gives a SurfaceImage (one column per window).
 
     Examples
     --------
@@ -110,7 +68,7 @@ def saliency_to_img(saliency, atlas, *, region_ids=None):
     >>> atlas = atlas_from_coords([[-40, -20, 50], [40, -20, 50]], radius=8)
     >>> img = saliency_to_img([[0.0, 2.0], [1.0, 0.0]], atlas)
     >>> img.shape
-    (50, 59, 48, 2)
+    (99, 117, 95, 2)
     >>> sorted(np.unique(img.get_fdata()[..., 0]).tolist())
     [0.0, 2.0]
     """
@@ -123,15 +81,20 @@ def saliency_to_img(saliency, atlas, *, region_ids=None):
             f"(n_timesteps, n_regions) map with aggregate_time_windows first. Got {values.shape}."
         )
     values, _ = _columns_in_atlas_order(np.nan_to_num(values, nan=0.0), atlas, region_ids)
-    labels = _labels_array(atlas.labels_img)
-    lookup = np.zeros(values.shape[:-1] + (int(max(labels.max(), atlas.region_ids.max())) + 1,),
-                      dtype=np.float32)
-    lookup[..., atlas.region_ids] = values
-    volume = lookup[..., labels]
-    if volume.ndim == 4:
-        volume = np.moveaxis(volume, 0, -1)
+    masker = region_values_masker(atlas)
+    if atlas.kind == "maps":  # one column per map, in atlas order
+        columns = values
+    else:  # the masker's columns: the labels present in the image, by its region_ids_
+        ids = masker.region_ids_
+        positions = sorted(k for k in ids if k != "background")  # no key if no background
+        columns = values[..., atlas.index_of([ids[k] for k in positions])]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        img = masker.inverse_transform(columns.astype(np.float32))
+    if atlas.kind == "surface":
+        return img
     nibabel = require("nibabel")
-    return nibabel.Nifti1Image(volume, atlas.labels_img.affine)
+    return nibabel.Nifti1Image(np.asarray(img.dataobj, dtype=np.float32), img.affine)
 
 
 def top_fraction_threshold(values, top_fraction=0.1):
