@@ -24,14 +24,25 @@ QUICK_VARIABLE = "ICA_SKLEARN_QUICK"
 # Optional packages an example needs beyond the core dependencies.
 OPTIONAL_DEPENDENCIES = {
     "plot_brain_saliency.py": ["nilearn"],
+    "plot_brain_group_maps.py": ["nilearn"],
+    "plot_brain_real_noise.py": ["nilearn"],
 }
+# Examples that take minutes even in quick mode (the slow tier runs them).
+SLOW_EXAMPLES = {"plot_brain_group_maps.py"}
 
 
 def test_examples_found():
     assert EXAMPLES, f"no examples found in {EXAMPLES_DIR}"
 
 
-@pytest.mark.parametrize("path", EXAMPLES, ids=[path.stem for path in EXAMPLES])
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(path, marks=pytest.mark.slow) if path.name in SLOW_EXAMPLES else path
+        for path in EXAMPLES
+    ],
+    ids=[path.stem for path in EXAMPLES],
+)
 def test_example_runs_in_quick_mode(path, monkeypatch, tmp_path):
     for module in OPTIONAL_DEPENDENCIES.get(path.name, []):
         pytest.importorskip(module)

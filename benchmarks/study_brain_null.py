@@ -4,7 +4,7 @@ Calibrating the brain group tests: false positives under the null, recovery of t
 
 This script measures the numbers quoted in the brain user guide; it is not
 run by the documentation build (it took 42 minutes on a busy two-core machine).
-Run it with ``python examples/brain_null_calibration.py``.
+Run it with ``python benchmarks/study_brain_null.py``.
 
 Data: :func:`ica_sklearn.brain.make_task_fmri_dataset`, one run per task and
 subject, 30 scans (TR 2 s), 30 of the 160 Dosenbach regions kept (the 8 task
