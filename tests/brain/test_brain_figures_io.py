@@ -3,7 +3,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from brain_figure_pixels import count_reddish, figure_of, rendered_pixels
+from .brain_figure_pixels import count_reddish, figure_of, rendered_pixels
 
 from ica_sklearn.brain import (
     aggregate_time_windows,
