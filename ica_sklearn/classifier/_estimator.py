@@ -7,6 +7,7 @@ scikit-learn's estimator contract holds).  The net is built and trained in
 checkpoints in :mod:`._persistence` and :mod:`._checkpoint`.
 """
 
+import copy
 import os
 from numbers import Integral, Real
 
@@ -22,6 +23,7 @@ from sklearn.utils.validation import check_consistent_length, check_is_fitted, c
 from ..nn._cells import CELL_TYPES, POOLINGS
 from ..utils._sequences import split_padding, validate_sequences
 from ..utils._torch import DTYPES, resolve_device, torch_threads
+from . import _presets
 from ._checkpoint import TrainingCheckpoint, fit_fingerprint
 from ._net import OPTIMIZERS, build_net, net_inputs, train_net
 from ._persistence import load_classifier, save_classifier
@@ -318,6 +320,61 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         self.verbose = verbose
         self.torch_num_threads = torch_num_threads
         self.checkpoint_dir = checkpoint_dir
+
+    @classmethod
+    def paper(cls, cell="ica_lstm", **overrides):
+        """A classifier with the paper's training protocol (:data:`PAPER_PARAMS`).
+
+        The protocol of Ismail et al. (2019) that ``ica-sklearn reproduce``
+        uses for Table 1.
+
+        Parameters
+        ----------
+        cell : str, default="ica_lstm"
+        **overrides
+            Further constructor parameters (e.g. ``random_state``), applied last.
+
+        Returns
+        -------
+        classifier : RNNClassifier
+
+        Examples
+        --------
+        >>> from ica_sklearn import RNNClassifier
+        >>> clf = RNNClassifier.paper("lstm", random_state=0)
+        >>> clf.hidden_size, clf.stop_at_perfect_train_accuracy, clf.random_state
+        (5, True, 0)
+        """
+        return cls(cell=cell, **{**_presets.PAPER_PARAMS, **overrides})
+
+    @classmethod
+    def for_explanation(cls, **overrides):
+        """A classifier with the recommended setting for explanation studies.
+
+        :data:`EXPLANATION_PARAMS`: input-cell attention, 32 hidden units,
+        30 epochs without the stop rule, Adam with ``weight_decay=1e-2``.
+        Explain it with :meth:`SaliencyExplainer.for_explanation`.  See the
+        user guide page "What saliency can and cannot tell you" for the
+        numbers behind the choice and where it still fails.
+
+        Parameters
+        ----------
+        **overrides
+            Further constructor parameters, applied last.
+
+        Returns
+        -------
+        classifier : RNNClassifier
+
+        Examples
+        --------
+        >>> from ica_sklearn import RNNClassifier
+        >>> clf = RNNClassifier.for_explanation(random_state=0)
+        >>> clf.cell, clf.hidden_size, clf.max_epochs, clf.optimizer_params
+        ('ica_lstm', 32, 30, {'weight_decay': 0.01})
+        """
+        params = {**_presets.EXPLANATION_PARAMS, **overrides}
+        return cls(**copy.deepcopy(params))
 
     def _validate_params(self):
         super()._validate_params()
