@@ -8,6 +8,7 @@ checkpoints in :mod:`._persistence` and :mod:`._checkpoint`.
 """
 
 import copy
+import inspect
 import os
 from numbers import Integral, Real
 
@@ -29,6 +30,27 @@ from ._net import OPTIMIZERS, build_net, net_inputs, train_net
 from ._persistence import load_classifier, save_classifier
 
 __all__ = ["RNNClassifier"]
+
+
+def _check_optimizer_params(owner, optimizer, optimizer_params):
+    """Reject ``optimizer_params`` names the optimizer's constructor does not take."""
+    if not optimizer_params:
+        return
+    optimizer_class = OPTIMIZERS.get(optimizer, optimizer)
+    accepted = inspect.signature(optimizer_class).parameters
+    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in accepted.values())
+    for name in optimizer_params:
+        if name in ("params", "lr"):
+            raise InvalidParameterError(
+                f"The 'optimizer_params' parameter of {owner} cannot set {name!r}: "
+                + ("use the 'lr' parameter instead." if name == "lr" else "the model's weights are passed by fit.")
+            )
+        if not isinstance(name, str) or (name not in accepted and not takes_any):
+            raise InvalidParameterError(
+                f"The 'optimizer_params' parameter of {owner} names {name!r}, which "
+                f"{optimizer_class.__name__} does not accept. It accepts: "
+                f"{sorted(set(accepted) - {'params', 'lr'})}."
+            )
 
 
 def _check_parameter_values(estimator):
@@ -55,6 +77,7 @@ def _check_parameter_values(estimator):
             f"The 'optimizer' parameter of {owner} must be one of {sorted(OPTIMIZERS)} or a "
             f"subclass of torch.optim.Optimizer. Got {optimizer!r} instead."
         )
+    _check_optimizer_params(owner, optimizer, params.get("optimizer_params"))
     for index, item in enumerate(params.get("callbacks") or []):
         callback = item[1] if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str) else item
         is_callback = isinstance(callback, Callback) or (
@@ -157,6 +180,11 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         "adam" and "adamw" use torch's fused implementation (``fused=True``:
         the same update in one kernel for all parameters).  A class is used
         with its own defaults.
+    optimizer_params : dict or None, default=None
+        Further keyword arguments of the optimizer, e.g.
+        ``{"weight_decay": 1e-2}`` for an L2 penalty in Adam, or
+        ``{"momentum": 0.9}`` for SGD.  Names the optimizer does not accept,
+        and ``lr`` (a parameter of its own), are rejected when fitting.
     stop_at_perfect_train_accuracy : bool, default=True
         Stop once the model classifies every training sample correctly (the
         paper's rule), judged on the whole training set in eval mode every 3
@@ -262,6 +290,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "optimizer": [StrOptions(set(OPTIMIZERS)), type],
+        "optimizer_params": [dict, None],
         "stop_at_perfect_train_accuracy": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
@@ -288,6 +317,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         batch_size=50,
         lr=1e-3,
         optimizer="adam",
+        optimizer_params=None,
         stop_at_perfect_train_accuracy=True,
         validation_fraction=None,
         n_iter_no_change=10,
@@ -310,6 +340,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         self.batch_size = batch_size
         self.lr = lr
         self.optimizer = optimizer
+        self.optimizer_params = optimizer_params
         self.stop_at_perfect_train_accuracy = stop_at_perfect_train_accuracy
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change

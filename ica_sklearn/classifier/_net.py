@@ -186,7 +186,8 @@ def build_net(estimator, n_classes, seed, checkpoint=None):
     """
     optimizer = OPTIMIZERS.get(estimator.optimizer, estimator.optimizer)
     # torch's fused Adam/AdamW: the same update in one kernel for all parameters.
-    fused = {"optimizer__fused": True} if estimator.optimizer in ("adam", "adamw") else {}
+    optimizer_settings = {"fused": True} if estimator.optimizer in ("adam", "adamw") else {}
+    optimizer_settings.update(estimator.optimizer_params or {})
     return ClassifierNet(
         RecurrentClassifierModule,
         module__n_features=estimator.n_channels_,
@@ -210,7 +211,7 @@ def build_net(estimator, n_classes, seed, checkpoint=None):
         device=estimator.device_,
         classes=list(range(n_classes)),
         verbose=int(estimator.verbose),
-        **fused,
+        **{f"optimizer__{name}": value for name, value in optimizer_settings.items()},
     )
 
 
