@@ -6,6 +6,7 @@ import numpy as np
 
 from ._atlas import Atlas
 from ._deps import require
+from ._signals import masker_column_ids
 
 __all__ = ["region_values_masker", "saliency_to_img", "top_fraction_threshold"]
 
@@ -85,9 +86,7 @@ def saliency_to_img(saliency, atlas, *, region_ids=None):
     if atlas.kind == "maps":  # one column per map, in atlas order
         columns = values
     else:  # the masker's columns: the labels present in the image, by its region_ids_
-        ids = masker.region_ids_
-        positions = sorted(k for k in ids if k != "background")  # no key if no background
-        columns = values[..., atlas.index_of([ids[k] for k in positions])]
+        columns = values[..., atlas.index_of(masker_column_ids(masker).tolist())]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         img = masker.inverse_transform(columns.astype(np.float32))

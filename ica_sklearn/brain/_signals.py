@@ -114,11 +114,26 @@ def _load_data(img, atlas_or_masker):
     return data_img
 
 
+def masker_column_ids(masker):
+    """Region id of each output column of a fitted labels masker, or None.
+
+    Read from nilearn's ``region_ids_``, whose background entry is keyed
+    ``"background"`` in nilearn >= 0.13 and ``0`` before; the background
+    label is dropped either way.
+    """
+    ids = getattr(masker, "region_ids_", None)
+    if ids is None:
+        return None
+    background = getattr(masker, "background_label", 0)
+    numbered = sorted(k for k in ids if k != "background")
+    return np.array([ids[k] for k in numbered if ids[k] != background], dtype=np.int64)
+
+
 def _masker_region_ids(masker, n_columns):
     """Region id of each output column of a fitted masker."""
-    ids = getattr(masker, "region_ids_", None)
+    ids = masker_column_ids(masker)
     if ids is not None:
-        return np.array([ids[k] for k in range(n_columns)], dtype=np.int64)
+        return ids[:n_columns]
     return np.arange(1, n_columns + 1)
 
 
@@ -176,7 +191,9 @@ def extract_region_signals(
     sample_mask : array-like of int or bool, optional
         Time points to keep (nilearn's ``sample_mask``).
     mask_img : str or nibabel image, optional
-        Brain mask; voxels outside are ignored.
+        Brain mask; voxels outside are ignored.  Regions wholly outside it
+        are missing regions (see ``missing``) with nilearn >= 0.13; nilearn
+        0.12 keeps them as columns of zeros instead.
     standardize : bool or {"zscore_sample", "zscore", "psc"}, default=False
         nilearn's semantics: ``True`` is ``"zscore_sample"`` (ddof 1).
     missing : {"fill", "drop", "raise"}, default="fill"

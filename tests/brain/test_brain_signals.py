@@ -80,6 +80,17 @@ def test_dropped_columns_still_map_to_the_right_voxels():
     assert np.all(img.get_fdata()[labels == 4] == 0.0)
 
 
+def _nilearn_before(version):
+    import nilearn
+    from packaging.version import Version
+
+    return Version(nilearn.__version__) < Version(version)
+
+
+@pytest.mark.skipif(
+    _nilearn_before("0.13"),
+    reason="nilearn < 0.13 keeps regions outside mask_img as zero columns instead of dropping them",
+)
 def test_standardize_and_mask():
     labels_img = block_labels_img()
     atlas = atlas_from_labels_img(labels_img)
