@@ -15,7 +15,7 @@ import lazy_loader
 __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
     submod_attrs={
-        "_explainer": ["SaliencyExplainer"],
+        "_explainer": ["EXPLANATION_EXPLAINER_PARAMS", "SaliencyExplainer"],
         "_importance": ["feature_importance", "time_importance"],
         "_method_table": ["METHODS", "OUTPUTS", "Method"],
         "_sanity": ["data_randomization_check", "map_similarity", "model_randomization_check"],

@@ -5,6 +5,7 @@ The explainer is a scikit-learn transformer: ``transform(X)`` returns one
 """
 
 import warnings
+from types import MappingProxyType
 from contextlib import nullcontext
 from numbers import Integral, Real
 
@@ -33,7 +34,18 @@ from ._method_table import METHODS, N_RANDOM_BASELINES, OUTPUTS
 from ._targets import check_fitted_classifier, classifier_of, target_indices
 from ._tsr import temporal_saliency_rescaling
 
-__all__ = ["SaliencyExplainer"]
+__all__ = ["EXPLANATION_EXPLAINER_PARAMS", "SaliencyExplainer"]
+
+EXPLANATION_EXPLAINER_PARAMS = MappingProxyType(
+    {"method": "evidence_gated_gradient", "output": "logit", "absolute": True}
+)
+"""The explainer setting recommended for explanation studies.
+
+Evidence-gated gradient of the target logit, chosen with
+:data:`~ica_sklearn.classifier.EXPLANATION_PARAMS` by the localisation study
+(``benchmarks/study_localization.py``); see
+:meth:`SaliencyExplainer.for_explanation`.
+"""
 
 _TSR_DEFAULTS = {"threshold": 0.55, "mask_value": 0.0, "constant": 0.1}
 
@@ -200,6 +212,36 @@ class SaliencyExplainer(TransformerMixin, BaseEstimator):
         self.verbose = verbose
 
     # ------------------------------------------------------------------ fit
+    @classmethod
+    def for_explanation(cls, estimator, **overrides):
+        """An explainer with the recommended setting (:data:`EXPLANATION_EXPLAINER_PARAMS`).
+
+        The evidence-gated gradient of the target class' logit.  Used with a
+        classifier from :meth:`RNNClassifier.for_explanation
+        <ica_sklearn.RNNClassifier.for_explanation>`, its maps localise the
+        informative cells per sample on the paper's box data; the user guide
+        page "What saliency can and cannot tell you" has the numbers, the
+        baselines and where it still fails.
+
+        Parameters
+        ----------
+        estimator : RNNClassifier or Pipeline ending in one
+        **overrides
+            Further constructor parameters (e.g. ``batch_size``), applied last.
+
+        Returns
+        -------
+        explainer : SaliencyExplainer
+
+        Examples
+        --------
+        >>> from ica_sklearn import RNNClassifier, SaliencyExplainer
+        >>> explainer = SaliencyExplainer.for_explanation(RNNClassifier(), batch_size=32)
+        >>> explainer.method, explainer.output, explainer.batch_size
+        ('evidence_gated_gradient', 'logit', 32)
+        """
+        return cls(estimator, **{**EXPLANATION_EXPLAINER_PARAMS, **overrides})
+
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None):
         """Fit a clone of the estimator (``prefit=False``) or check it.

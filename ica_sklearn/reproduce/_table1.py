@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._localization import add_aupr_skill, localization_markdown, run_references, sanity_checks
 from ._paper import MODEL_NAMES, PAPER_MODELS, PAPER_TABLE1
 from ..classifier import RNNClassifier
 from ..datasets import list_box_layouts, make_box_train_test
@@ -222,6 +223,7 @@ def reproduce_table1(
     progress=True,
     config=None,
     paper_stopping=False,
+    localization=True,
 ):
     """Regenerate Table 1 of Ismail et al. (2019) and its figures.
 
@@ -248,6 +250,17 @@ def reproduce_table1(
     config : dict or None, default=None
         Overrides of the chosen configuration (e.g. ``{"max_epochs": 100}``
         or ``{"validation_fraction": 0.1}``).
+    paper_stopping : bool, default=False
+        Use :data:`PAPER_CONFIG` (the paper's stop rule only) instead of
+        :data:`FULL_CONFIG`.
+    localization : bool, default=True
+        Also write the localisation table (``localization.md``,
+        ``localization_runs.csv``, ``sanity_checks.csv``): the paper's models
+        scored with metrics a random map cannot game, beside a random map,
+        ``|X|``, a linear reference and the recommended setting (trained once
+        per layout and seed), plus the sanity checks of the recommended
+        setting on the first layout; see
+        :mod:`ica_sklearn.reproduce._localization`.
 
     Raises
     ------
@@ -277,8 +290,9 @@ def reproduce_table1(
     _check_arguments(layouts, models, seeds, config, device)
     if out_dir is not None:
         out_dir = check_output_dir(out_dir, what="out_dir")
-    per_sample, runs, figures = [], [], {}
-    with _progress(len(layouts) * len(models) * seeds, progress) as bar:
+    per_sample, runs, figures, references, sanity = [], [], {}, [], None
+    n_runs = len(layouts) * (len(models) + localization) * seeds + localization
+    with _progress(n_runs, progress) as bar:
         for layout in layouts:
             for model in models:
                 entries = []
@@ -295,7 +309,48 @@ def reproduce_table1(
                 figures.setdefault(layout, {})[model] = _average_figures(entries)
             if out_dir is not None:
                 _save_figures({layout: figures[layout]}, out_dir)
+            for seed in range(seeds if localization else 0):
+                bar.set_postfix_str(f"{layout} baselines and recommended seed {seed}")
+                for name, (scores, info) in run_references(layout, seed, config, device).items():
+                    key = {"layout": layout, "model": name, "seed": seed}
+                    per_sample.append(scores.assign(**key, sample=np.arange(len(scores))))
+                    references.append({**key, **scores.mean().to_dict(), **info})
+                if out_dir is not None:
+                    _write_localization(out_dir, runs, references, sanity)
+                bar.update()
+        if localization:
+            bar.set_postfix_str(f"sanity checks {layouts[0]}")
+            sanity = sanity_checks(layouts[0], 0, config, device)
+            if out_dir is not None:
+                _write_localization(out_dir, runs, references, sanity)
+                _write_tables(out_dir, pd.DataFrame(runs), per_sample, seeds)
+            bar.update()
     return _summary(pd.DataFrame(runs), seeds)
+
+
+def _sanity_markdown(sanity):
+    lines = ["| check | Spearman | SSIM |", "|---|---|---|"]
+    lines += [f"| {row.check} | {row.spearman:.3f} | {row.ssim:.3f} |" for row in sanity.itertuples()]
+    return "\n".join(lines)
+
+
+def _write_localization(out_dir, runs, references, sanity):
+    """(Re)write the localisation table of the runs done so far, each file atomically."""
+    table = add_aupr_skill(pd.DataFrame(runs + references))
+    text = (
+        "Saliency maps scored with metrics a random map cannot game (per-sample means; "
+        "AUPR skill: over the random map of the same data; maps min-max scaled per sample).\n\n"
+        + localization_markdown(table) + "\n"
+    )
+    if sanity is not None:
+        text += (
+            "\nSanity checks of the recommended setting (Adebayo et al., 2018): similarity of "
+            "its maps with those of randomised models (low is a pass).\n\n"
+            + _sanity_markdown(sanity) + "\n"
+        )
+        atomic_write_text(out_dir / "sanity_checks.csv", sanity.to_csv(index=False), what="table")
+    atomic_write_text(out_dir / "localization_runs.csv", table.to_csv(index=False), what="table")
+    atomic_write_text(out_dir / "localization.md", text, what="table")
 
 
 def _check_arguments(layouts, models, seeds, config, device):

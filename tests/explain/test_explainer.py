@@ -370,3 +370,17 @@ def test_evidence_gated_gradient_is_step_evidence_times_cell_sensitivity(float64
     ragged = SaliencyExplainer(float64_clf, "evidence_gated_gradient").transform(
         [X[0, :5], X[1]], y[:2])
     assert np.isnan(ragged[0, 5:]).all() and not np.isnan(ragged[0, :5]).any()
+
+
+def test_explanation_preset_of_the_explainer():
+    from ica_sklearn import RNNClassifier
+    from ica_sklearn.explain import EXPLANATION_EXPLAINER_PARAMS
+
+    clf = RNNClassifier()
+    explainer = SaliencyExplainer.for_explanation(clf, batch_size=7, output="probability")
+    params = explainer.get_params(deep=False)
+    assert params["estimator"] is clf and params["batch_size"] == 7
+    assert params["output"] == "probability"  # overrides win
+    assert params["method"] == EXPLANATION_EXPLAINER_PARAMS["method"] == "evidence_gated_gradient"
+    with pytest.raises(TypeError):
+        EXPLANATION_EXPLAINER_PARAMS["method"] = "gradient"

@@ -35,7 +35,9 @@ def test_reproduce_writes_tables(quick_run, capsys):
     per_sample = pd.read_csv(quick_run / "per_sample_metrics.csv")
     assert list(per_sample.columns[:4]) == ["layout", "model", "seed", "sample"]
     assert {"weighted_jaccard", "euclidean_distance", "y", "correct"} <= set(per_sample.columns)
-    assert len(per_sample) == 4 * 60
+    paper_rows = per_sample["model"].isin(["lstm", "ica_lstm"])
+    assert paper_rows.sum() == 4 * 60  # plus the localisation table's reference rows:
+    assert (~paper_rows).sum() == 2 * 4 * 60
 
 
 def test_reproduce_markdown_shows_paper_numbers(quick_run):
@@ -54,6 +56,36 @@ def test_reproduce_writes_figures(quick_run):
                        for layout in ("earlier_box", "mixed_boxes")]
     for path in (quick_run / "figures").glob("*.png"):
         assert path.read_bytes().startswith(b"\x89PNG") and path.stat().st_size > 5000
+
+
+def test_reproduce_writes_the_localization_table(quick_run):
+    runs = pd.read_csv(quick_run / "localization_runs.csv")
+    expected = {"lstm", "ica_lstm", "random_map", "input_magnitude", "linear_reference", "recommended"}
+    for layout in ("earlier_box", "mixed_boxes"):
+        assert set(runs.loc[runs["layout"] == layout, "model"]) == expected
+    by_model = runs[runs["layout"] == "earlier_box"].set_index("model")
+    assert abs(by_model.loc["random_map", "saliency_auc"] - 0.5) < 0.05
+    assert by_model.loc["random_map", "aupr_skill"] == 0.0
+    # the transparent reference finds the box: the table can tell a working explanation from noise
+    assert by_model.loc["linear_reference", "saliency_auc"] > 0.85
+    assert by_model.loc["linear_reference", "aupr_skill"] > 0.5
+    assert np.isnan(by_model.loc["random_map", "accuracy"])
+    markdown = (quick_run / "localization.md").read_text()
+    assert "| earlier_box | random map (no model) |" in markdown and "time loc" in markdown
+    sanity = pd.read_csv(quick_run / "sanity_checks.csv")
+    assert sanity["check"].iloc[-1] == "data randomization"
+    assert sanity["check"].str.startswith("model randomization").sum() >= 2
+    assert sanity["spearman"].between(-1, 1).all()
+
+
+def test_reproduce_without_localization(tmp_path, capsys):
+    status = main(["reproduce", "--quick", "--out", str(tmp_path), "--layouts", "latter_box",
+                   "--models", "lstm", "--device", "cpu", "--no-progress", "--max-epochs", "1",
+                   "--no-localization"])
+    assert status == 0
+    assert (tmp_path / "table1.md").exists()
+    assert not (tmp_path / "localization.md").exists()
+    assert "localization" not in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("command", SUBCOMMANDS)
