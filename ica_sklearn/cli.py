@@ -40,7 +40,7 @@ def _set_threads(threads):
 
 
 def _reproduce(args):
-    from .reproduce import reproduce_table1, table1_markdown
+    from .reproduce import reproduce_table1
 
     config = {} if args.max_epochs is None else {"max_epochs": args.max_epochs}
     if args.validation_fraction is not None:
@@ -50,9 +50,7 @@ def _reproduce(args):
         progress=not args.no_progress, config=config, paper_stopping=args.paper_stopping,
         localization=not args.no_localization,
     )
-    import pandas as pd
-
-    print(table1_markdown(pd.read_csv(Path(args.out) / "runs.csv")))
+    print((Path(args.out) / "table1.md").read_text(encoding="utf-8"))
     written = "table1.csv, table1.md, runs.csv, per_sample_metrics.csv, figures/*.png"
     if not args.no_localization:
         print("\n" + (Path(args.out) / "localization.md").read_text(encoding="utf-8"))

@@ -58,6 +58,12 @@ where the two rules give different models.
 QUICK_CONFIG = {"n_train": 200, "n_test": 60, "n_timesteps": 30, "n_features": 30, "max_epochs": 15}
 """Small sizes for a smoke run; its numbers are not comparable with the paper's."""
 
+QUICK_NOTE = (
+    "**Quick run** (smaller data, fewer epochs): a smoke test, its numbers are not comparable "
+    "with the paper's.\n\n"
+)
+"""The first line of the tables a ``quick`` run writes."""
+
 _SHOWN = (("weighted_jaccard", "WJac", 3), ("euclidean_distance", "Euc", 3), ("accuracy", "Acc %", 1))
 _EXTRA = (("saliency_auc", "AUC", 3), ("top_k_jaccard", "top-K Jac", 3), ("n_epochs", "epochs", 0))
 
@@ -286,6 +292,7 @@ def reproduce_table1(
     """
     layouts = list_box_layouts() if layouts is None else list(layouts)
     base = QUICK_CONFIG if quick else PAPER_CONFIG if paper_stopping else FULL_CONFIG
+    note = QUICK_NOTE if quick else ""
     config = {**base, **(config or {})}
     _check_arguments(layouts, models, seeds, config, device)
     if out_dir is not None:
@@ -304,7 +311,7 @@ def reproduce_table1(
                     runs.append({**key, **scores.drop(columns=["y", "correct"]).mean().to_dict(), **info})
                     entries.append(figure_data)
                     if out_dir is not None:
-                        _write_tables(out_dir, pd.DataFrame(runs), per_sample, seeds)
+                        _write_tables(out_dir, pd.DataFrame(runs), per_sample, seeds, note)
                     bar.update()
                 figures.setdefault(layout, {})[model] = _average_figures(entries)
             if out_dir is not None:
@@ -316,14 +323,14 @@ def reproduce_table1(
                     per_sample.append(scores.assign(**key, sample=np.arange(len(scores))))
                     references.append({**key, **scores.mean().to_dict(), **info})
                 if out_dir is not None:
-                    _write_localization(out_dir, runs, references, sanity)
+                    _write_localization(out_dir, runs, references, sanity, note)
                 bar.update()
         if localization:
             bar.set_postfix_str(f"sanity checks {layouts[0]}")
             sanity = sanity_checks(layouts[0], 0, config, device)
             if out_dir is not None:
-                _write_localization(out_dir, runs, references, sanity)
-                _write_tables(out_dir, pd.DataFrame(runs), per_sample, seeds)
+                _write_localization(out_dir, runs, references, sanity, note)
+                _write_tables(out_dir, pd.DataFrame(runs), per_sample, seeds, note)
             bar.update()
     return _summary(pd.DataFrame(runs), seeds)
 
@@ -334,10 +341,10 @@ def _sanity_markdown(sanity):
     return "\n".join(lines)
 
 
-def _write_localization(out_dir, runs, references, sanity):
+def _write_localization(out_dir, runs, references, sanity, note=""):
     """(Re)write the localisation table of the runs done so far, each file atomically."""
     table = add_aupr_skill(pd.DataFrame(runs + references))
-    text = (
+    text = note + (
         "Saliency maps scored with metrics a random map cannot game (per-sample means; "
         "AUPR skill: over the random map of the same data; maps min-max scaled per sample).\n\n"
         + localization_markdown(table) + "\n"
@@ -391,7 +398,7 @@ def _summary(runs, seeds):
     return summarize_metrics(long, std=seeds > 1)
 
 
-def _write_tables(out_dir, runs, per_sample, seeds):
+def _write_tables(out_dir, runs, per_sample, seeds, note=""):
     """(Re)write the tables of the runs done so far, each file atomically."""
     per_sample = pd.concat(per_sample, ignore_index=True)
     columns = ["layout", "model", "seed", "sample"]
@@ -400,4 +407,4 @@ def _write_tables(out_dir, runs, per_sample, seeds):
     atomic_write_text(out_dir / "runs.csv", runs.to_csv(index=False), what="table")
     atomic_write_text(out_dir / "per_sample_metrics.csv", per_sample.to_csv(index=False),
                       what="table")
-    atomic_write_text(out_dir / "table1.md", table1_markdown(runs) + "\n", what="table")
+    atomic_write_text(out_dir / "table1.md", note + table1_markdown(runs) + "\n", what="table")

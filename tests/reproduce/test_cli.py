@@ -42,6 +42,8 @@ def test_reproduce_writes_tables(quick_run, capsys):
 
 def test_reproduce_markdown_shows_paper_numbers(quick_run):
     markdown = (quick_run / "table1.md").read_text()
+    assert markdown.startswith("**Quick run**") and "not comparable" in markdown.splitlines()[0]
+    assert (quick_run / "localization.md").read_text().startswith("**Quick run**")
     assert "WJac paper" in markdown
     paper = PAPER_TABLE1[("earlier_box", "ica_lstm")]
     row = next(line for line in markdown.splitlines() if "| earlier_box | ica_lstm |" in line)
