@@ -56,7 +56,6 @@ import torch
 
 from ica_sklearn import RNNClassifier, SaliencyExplainer
 from ica_sklearn.classifier import EXPLANATION_PARAMS, PAPER_PARAMS
-from ica_sklearn.datasets import make_box_train_test
 from ica_sklearn.explain import EXPLANATION_EXPLAINER_PARAMS
 from ica_sklearn.nn import causal_attention_matrix
 from ica_sklearn.reproduce import FULL_CONFIG, PAPER_LAYOUTS, QUICK_CONFIG
@@ -65,6 +64,7 @@ from ica_sklearn.reproduce._localization import (
     add_aupr_skill,
     run_references,
 )
+from ica_sklearn.reproduce._runs import box_data, mean_std_text
 from ica_sklearn.metrics import evaluate_saliency
 
 _LONG = {"max_epochs": 30, "stop_at_perfect_train_accuracy": False}
@@ -109,10 +109,7 @@ def _scores(mask, maps):
 
 def run_training(name, layout, seed, config, tsr_samples):
     """Train one setting and score every explainer; one row per explainer."""
-    sizes = {key: config[key] for key in ("n_timesteps", "n_features")}
-    X_train, X_test, y_train, y_test, _, mask = make_box_train_test(
-        layout, config["n_train"], config["n_test"], random_state=seed, **sizes
-    )
+    X_train, X_test, y_train, y_test, _, mask = box_data(layout, seed, config)
     params = dict(TRAININGS[name], random_state=seed, device="cpu")
     params["max_epochs"] = min(params["max_epochs"], config["max_epochs"])
     start = time.perf_counter()
@@ -153,14 +150,7 @@ def summarize(runs):
         lines += [f"\n### {layout}\n", "| training | explainer | " + " | ".join(h for _, h, _ in columns)
                   + " |", "|---|---|" + "---|" * len(columns)]
         for (training, explainer), group in table.groupby(["training", "explainer"], sort=False):
-            cells = []
-            for column, _, digits in columns:
-                values = group[column].to_numpy(dtype=float)
-                if np.all(np.isnan(values)):
-                    cells.append("-")
-                    continue
-                text = f"{np.nanmean(values):.{digits}f}"
-                cells.append(text + (f" ± {np.nanstd(values, ddof=1):.{digits}f}" if len(values) > 1 else ""))
+            cells = [mean_std_text(group[column], digits) for column, _, digits in columns]
             lines.append(f"| {training} | {explainer} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 

@@ -29,7 +29,6 @@ import numpy as np
 import pandas as pd
 
 from ..classifier import EXPLANATION_PARAMS, LinearReferenceClassifier, RNNClassifier
-from ..datasets import make_box_train_test
 from ..explain import (
     EXPLANATION_EXPLAINER_PARAMS,
     SaliencyExplainer,
@@ -38,6 +37,7 @@ from ..explain import (
 )
 from ..metrics import evaluate_saliency, skill_over_random
 from ._paper import MODEL_NAMES, PAPER_MODELS
+from ._runs import box_data, mean_std_text
 
 __all__ = [
     "LOCALIZATION_METRICS",
@@ -113,10 +113,7 @@ def run_references(layout, seed, config, device="auto", recommended=True):
     >>> round(float(scores["saliency_auc"].mean()), 1)
     0.5
     """
-    sizes = {key: config[key] for key in ("n_timesteps", "n_features")}
-    X_train, X_test, y_train, y_test, _, mask_test = make_box_train_test(
-        layout, config["n_train"], config["n_test"], random_state=seed, **sizes
-    )
+    X_train, X_test, y_train, y_test, _, mask_test = box_data(layout, seed, config)
     start = time.perf_counter()
     linear = LinearReferenceClassifier().fit(X_train, y_train)
     linear_seconds = time.perf_counter() - start
@@ -205,10 +202,7 @@ def sanity_checks(layout, seed, config, device="auto", n_explain=100):
     >>> sanity_checks("earlier_box", 0, config)["check"].iloc[-1]
     'data randomization'
     """
-    sizes = {key: config[key] for key in ("n_timesteps", "n_features")}
-    X_train, X_test, y_train, y_test, _, _ = make_box_train_test(
-        layout, config["n_train"], config["n_test"], random_state=seed, **sizes
-    )
+    X_train, X_test, y_train, y_test, _, _ = box_data(layout, seed, config)
     X_explain, y_explain = X_test[:n_explain], y_test[:n_explain]
     clf = _recommended_classifier(config, seed, device).fit(X_train, y_train)
     explainer_params = dict(EXPLANATION_EXPLAINER_PARAMS)
@@ -219,16 +213,6 @@ def sanity_checks(layout, seed, config, device="auto", n_explain=100):
                                     random_state=seed, **explainer_params)
     data.insert(0, "check", "data randomization")
     return pd.concat([model, data], ignore_index=True)
-
-
-def _cell(values, digits):
-    values = np.asarray(values, dtype=float)
-    if np.all(np.isnan(values)):
-        return "-"
-    text = f"{np.nanmean(values):.{digits}f}"
-    if values.size > 1:
-        text += f" ± {np.nanstd(values, ddof=1):.{digits}f}"
-    return text
 
 
 def localization_markdown(runs):
@@ -264,7 +248,7 @@ def localization_markdown(runs):
         for model, group in in_layout.sort_values("_order", kind="stable").groupby("model", sort=False):
             name = REFERENCE_NAMES.get(model, MODEL_NAMES.get(model, model))
             cells = [layout, name] + [
-                _cell(group[column], digits) if column in group else "-"
+                mean_std_text(group[column], digits) if column in group else "-"
                 for column, _, digits in LOCALIZATION_METRICS
             ]
             lines.append("| " + " | ".join(cells) + " |")

@@ -21,8 +21,9 @@ import pandas as pd
 
 from ._localization import add_aupr_skill, localization_markdown, run_references, sanity_checks
 from ._paper import MODEL_NAMES, PAPER_MODELS, PAPER_TABLE1
+from ._runs import box_data, mean_std_text
 from ..classifier import RNNClassifier
-from ..datasets import list_box_layouts, make_box_train_test
+from ..datasets import list_box_layouts
 from ..explain import SaliencyExplainer
 from ..metrics import evaluate_saliency, summarize_metrics
 from ..utils._files import atomic_write, atomic_write_text, check_output_dir
@@ -103,10 +104,7 @@ def run_one(layout, model, seed, config=FULL_CONFIG, device="auto"):
     >>> len(scores), sorted(figures)
     (10, ['curve', 'maps', 'mask'])
     """
-    sizes = {key: config[key] for key in ("n_timesteps", "n_features")}
-    X_train, X_test, y_train, y_test, _, mask_test = make_box_train_test(
-        layout, config["n_train"], config["n_test"], random_state=seed, **sizes
-    )
+    X_train, X_test, y_train, y_test, _, mask_test = box_data(layout, seed, config)
     extra = {k: v for k, v in config.items() if k not in PAPER_CONFIG}
     clf = RNNClassifier(
         cell=model, max_epochs=config["max_epochs"], device=device, random_state=seed, **extra
@@ -130,15 +128,6 @@ def run_one(layout, model, seed, config=FULL_CONFIG, device="auto"):
         "mask": mask_test.mean(axis=0),
     }
     return scores, info, figures
-
-
-def _format(values, digits):
-    """'mean' or 'mean ± std' of a column of per-seed values."""
-    values = np.asarray(values, dtype=float)
-    text = f"{values.mean():.{digits}f}"
-    if values.size > 1:
-        text += f" ± {values.std(ddof=1):.{digits}f}"
-    return text
 
 
 def table1_markdown(runs):
@@ -175,8 +164,8 @@ def table1_markdown(runs):
         cells = [layout, model]
         for column, _, digits in _SHOWN:
             reference = paper.get(column)
-            cells += [_format(group[column], digits), "-" if reference is None else f"{reference:.{digits}f}"]
-        cells += [_format(group[column], digits) for column, _, digits in _EXTRA]
+            cells += [mean_std_text(group[column], digits), "-" if reference is None else f"{reference:.{digits}f}"]
+        cells += [mean_std_text(group[column], digits) for column, _, digits in _EXTRA]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
