@@ -28,6 +28,7 @@ from . import _presets
 from ._checkpoint import TrainingCheckpoint, fit_fingerprint
 from ._net import OPTIMIZERS, build_net, net_inputs, train_net
 from ._persistence import load_classifier, save_classifier
+from ._weights import check_sample_weight, rescaled, training_weights
 
 __all__ = ["RNNClassifier"]
 
@@ -55,7 +56,8 @@ def _check_optimizer_params(owner, optimizer, optimizer_params):
 
 def _check_parameter_values(estimator):
     """What ``_parameter_constraints`` cannot say: no bools for numbers, an
-    optimizer class must be a torch optimizer, callbacks must be skorch's.
+    optimizer class must be a torch optimizer, class weights must be
+    non-negative numbers, callbacks must be skorch's.
 
     Raises scikit-learn's ``InvalidParameterError`` (a ``ValueError`` and a
     ``TypeError``), like the constraints.
@@ -78,6 +80,15 @@ def _check_parameter_values(estimator):
             f"subclass of torch.optim.Optimizer. Got {optimizer!r} instead."
         )
     _check_optimizer_params(owner, optimizer, params.get("optimizer_params"))
+    class_weight = params.get("class_weight")
+    for label, weight in class_weight.items() if isinstance(class_weight, dict) else ():
+        if isinstance(weight, (bool, np.bool_)) or not isinstance(weight, Real) or not (
+            np.isfinite(weight) and weight >= 0
+        ):
+            raise InvalidParameterError(
+                f"The 'class_weight' parameter of {owner} must map class labels to "
+                f"non-negative finite numbers; the weight of {label!r} is {weight!r}."
+            )
     for index, item in enumerate(params.get("callbacks") or []):
         callback = item[1] if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str) else item
         is_callback = isinstance(callback, Callback) or (
@@ -204,6 +215,16 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         are restored.  None trains on all data.
     n_iter_no_change : int, default=10
         Patience of early stopping (used with ``validation_fraction``).
+    class_weight : None, "balanced" or dict, default=None
+        Weights of the classes in the loss, scikit-learn's convention: a dict
+        maps labels of ``y`` to weights (1 for classes it leaves out);
+        "balanced" weighs each class by ``n_samples / (n_classes *
+        class_count)``, counted with the ``sample_weight`` of ``fit``.  They
+        multiply ``sample_weight``.  The loss is then the weighted mean of the
+        per-sample cross-entropies; the weights also apply to ``valid_loss``
+        (early stopping), while ``train_acc`` and the stop rule count every
+        sample with a positive weight alike (100 % is 100 % whatever the
+        weights).  Samples of weight 0 are left out of training.
     callbacks : list of skorch callbacks or None, default=None
         Extra callbacks (learning-rate schedules, checkpoints, ...).
     device : str, default="auto"
@@ -294,6 +315,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         "stop_at_perfect_train_accuracy": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
         "callbacks": [list, None],
         "device": [str, torch.device],
         "dtype": [StrOptions(set(DTYPES))],
@@ -321,6 +343,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         stop_at_perfect_train_accuracy=True,
         validation_fraction=None,
         n_iter_no_change=10,
+        class_weight=None,
         callbacks=None,
         device="auto",
         dtype="float32",
@@ -344,6 +367,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         self.stop_at_perfect_train_accuracy = stop_at_perfect_train_accuracy
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
+        self.class_weight = class_weight
         self.callbacks = callbacks
         self.device = device
         self.dtype = dtype
@@ -422,7 +446,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         return split_padding(padded)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Train the network.
 
         Parameters
@@ -432,6 +456,14 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
             Sequences; shorter ones may be NaN-padded at the end.
         y : array-like of shape (n_samples,)
             Class labels of any type.
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            Non-negative weight of each sample in the loss (multiplied by
+            ``class_weight``); the loss is the weighted mean of the per-sample
+            cross-entropies, so an integer weight acts as that many copies of
+            the sample, and only the ratios of the weights matter.  Samples
+            of weight 0 are left out of training (as if removed).  Pass it
+            through a ``Pipeline`` or ``GridSearchCV`` with scikit-learn's
+            metadata routing (``set_fit_request(sample_weight=True)``).
 
         Returns
         -------
@@ -439,17 +471,28 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         """
         values, lengths = self._validate_sequences(X, reset=True)
         self.classes_, targets = _encode_targets(y, len(values), type(self).__name__)
+        weights = training_weights(
+            self.class_weight, check_sample_weight(sample_weight, len(values)),
+            self.classes_, targets,
+        )
+        if weights is not None:
+            kept, weights = rescaled(weights)
+            values, lengths, targets = values[kept], lengths[kept], targets[kept]
+            if weights is not None:
+                weights = weights.astype(values.dtype)
         self.device_ = str(resolve_device(self.device))
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         checkpoint = None
         if self.checkpoint_dir is not None:
-            fingerprint = fit_fingerprint(self, values, lengths, targets)
+            fingerprint = fit_fingerprint(self, values, lengths, targets, weights)
             checkpoint = TrainingCheckpoint(self.checkpoint_dir, fingerprint)
         with torch_threads(self.torch_num_threads):
-            self.net_ = build_net(self, len(self.classes_), seed, checkpoint)
+            self.net_ = build_net(
+                self, len(self.classes_), seed, checkpoint, weighted=weights is not None
+            )
             try:
                 train_net(
-                    self.net_, net_inputs(values, lengths), targets, seed=seed,
+                    self.net_, net_inputs(values, lengths, weights), targets, seed=seed,
                     max_epochs=self.max_epochs, checkpoint=checkpoint,
                     stop_at_perfect=self.stop_at_perfect_train_accuracy,
                 )
