@@ -295,8 +295,11 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
     >>> clf = RNNClassifier(cell="ica_lstm", max_epochs=30, lr=1e-2, random_state=0)
     >>> clf.fit(X, y).score(X, y)
     1.0
-    >>> clf.predict_proba(X[:2]).shape
-    (2, 2)
+    >>> proba = clf.predict_proba(X[:2])
+    >>> proba.shape, proba.dtype
+    ((2, 2), dtype('float64'))
+    >>> bool(np.allclose(np.exp(clf.predict_log_proba(X[:2])), proba))
+    True
     """
 
     _parameter_constraints = {
@@ -506,8 +509,18 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         return self.net_.module_
 
     # ------------------------------------------------------------- prediction
+    def _logits(self, X):
+        """The network's outputs for ``X``, as a float64 tensor on the CPU."""
+        check_is_fitted(self)
+        values, lengths = self._validate_sequences(X, reset=False)
+        with torch_threads(self.torch_num_threads):
+            return self.net_.forward(net_inputs(values, lengths)).to(torch.float64)
+
     def predict_proba(self, X):
-        """Class probabilities (softmax of the logits).
+        """Class probabilities (softmax of the logits), in float64.
+
+        The softmax is taken in float64 whatever the model's ``dtype``, as
+        scikit-learn's classifiers return float64 probabilities.
 
         Parameters
         ----------
@@ -515,12 +528,28 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
 
         Returns
         -------
-        proba : ndarray of shape (n_samples, n_classes)
+        proba : ndarray of shape (n_samples, n_classes), float64
+            Columns in the order of ``classes_``.
         """
-        check_is_fitted(self)
-        values, lengths = self._validate_sequences(X, reset=False)
-        with torch_threads(self.torch_num_threads):
-            return self.net_.predict_proba(net_inputs(values, lengths))
+        return torch.softmax(self._logits(X), dim=1).numpy()
+
+    def predict_log_proba(self, X):
+        """Logarithm of the class probabilities, in float64.
+
+        Computed from the logits (``log_softmax``), not as the log of
+        :meth:`predict_proba`, so it stays finite and accurate where a
+        probability rounds to 0.
+
+        Parameters
+        ----------
+        X : array-like, same layouts as in :meth:`fit`
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes), float64
+            Columns in the order of ``classes_``.
+        """
+        return torch.log_softmax(self._logits(X), dim=1).numpy()
 
     def predict(self, X):
         """Predicted class labels (of the original type).
