@@ -22,7 +22,13 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
 
 from ..nn._cells import CELL_TYPES, POOLINGS
-from ..utils._sequences import split_padding, validate_sequences
+from ..utils._sequences import (
+    INPUT_LAYOUTS,
+    TIME_MAJOR,
+    split_padding,
+    to_time_major,
+    validate_sequences,
+)
 from ..utils._torch import DTYPES, resolve_device, torch_threads
 from . import _presets
 from ._checkpoint import TrainingCheckpoint, fit_fingerprint
@@ -231,6 +237,18 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         Torch device; "auto" picks "cuda" when available.
     dtype : {"float32", "float64"}, default="float32"
         Precision of the weights and computations.
+    input_layout : {"samples_time_features", "samples_channels_time"}, \
+default="samples_time_features"
+        How ``fit``, ``predict`` and :class:`~ica_sklearn.SaliencyExplainer`
+        read a 3D ``X``, and the sequences of a list:
+        "samples_time_features" is ``(n_samples, n_timesteps, n_features)``
+        (torch's ``batch_first``, tslearn, the paper);
+        "samples_channels_time" is ``(n_samples, n_channels, n_timesteps)``,
+        with lists of ``(n_channels, n_timesteps_i)`` arrays for unequal
+        lengths: the numpy layout of aeon and sktime.  The array's shape
+        alone cannot tell them apart, so say which one yours is.  2D input
+        (univariate series) reads the same in both.  Saliency maps come back
+        in the same layout as ``X``.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling and dropout; the same value
         gives identical predictions.  The fit draws from a private torch
@@ -322,6 +340,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         "callbacks": [list, None],
         "device": [str, torch.device],
         "dtype": [StrOptions(set(DTYPES))],
+        "input_layout": [StrOptions(set(INPUT_LAYOUTS))],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "torch_num_threads": [Interval(Integral, 1, None, closed="left"), None],
@@ -350,6 +369,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         callbacks=None,
         device="auto",
         dtype="float32",
+        input_layout=TIME_MAJOR,
         random_state=None,
         verbose=0,
         torch_num_threads=None,
@@ -374,6 +394,7 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         self.callbacks = callbacks
         self.device = device
         self.dtype = dtype
+        self.input_layout = input_layout
         self.random_state = random_state
         self.verbose = verbose
         self.torch_num_threads = torch_num_threads
@@ -443,9 +464,12 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         """Check X against the fit-time layout; return (values, lengths).
 
         ``values`` is (n, T, F) in the estimator's dtype with padded steps
-        zeroed, ``lengths`` the valid steps per sample.
+        zeroed (whatever ``input_layout``), ``lengths`` the valid steps per
+        sample.
         """
-        padded, _ = validate_sequences(self, X, reset=reset, dtype=DTYPES[self.dtype][0])
+        padded, _ = validate_sequences(
+            self, to_time_major(X, self.input_layout), reset=reset, dtype=DTYPES[self.dtype][0]
+        )
         return split_padding(padded)
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -456,7 +480,9 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         ----------
         X : array-like of shape (n_samples, n_timesteps, n_features) or \
 (n_samples, n_timesteps), or list of (n_timesteps_i, n_features) arrays
-            Sequences; shorter ones may be NaN-padded at the end.
+            Sequences; shorter ones may be NaN-padded at the end.  With
+            ``input_layout="samples_channels_time"``: (n_samples, n_channels,
+            n_timesteps), or a list of (n_channels, n_timesteps_i) arrays.
         y : array-like of shape (n_samples,)
             Class labels of any type.
         sample_weight : array-like of shape (n_samples,) or None, default=None
