@@ -61,7 +61,7 @@ def test_aeon_style_list_in_the_default_layout_names_the_parameter(time_major):
                        r"input_layout='samples_channels_time'"):
         RNNClassifier("gru", **FAST).fit(aeon_style, y)
     # Differing channel counts in the right layout get no such hint.
-    bad = [x[:, : 2 + i % 2] .T for i, x in enumerate(X)]
+    bad = [x[:, : 2 + i % 2].T for i, x in enumerate(X)]
     with pytest.raises(ValueError, match="feature counts") as error:
         RNNClassifier("gru", input_layout=CHANNELS_FIRST, **FAST).fit(bad, y)
     assert "input_layout" not in str(error.value)
