@@ -5,7 +5,8 @@ A checkpoint belongs to one fit.  Its *fingerprint* says what that fit
 trains: the hyper-parameters (except those that do not change the training:
 ``max_epochs``, ``checkpoint_dir``, ``callbacks``, ``device``, ``verbose``,
 ``torch_num_threads``), the shape and a SHA-256 hash of the data (values,
-lengths and encoded labels) and the classes.  The file is named by a hash of
+lengths, encoded labels and the per-sample training weights, if any) and the
+classes.  The file is named by a hash of
 the fingerprint (``checkpoint-<hash>.pt``), so fits of other data or
 hyper-parameters (the folds of a cross-validation, the candidates of a grid
 search) keep separate files in a shared folder and never resume each other's.
@@ -66,7 +67,7 @@ def _data_hash(*arrays):
     return digest.hexdigest()
 
 
-def fit_fingerprint(estimator, values, lengths, targets):
+def fit_fingerprint(estimator, values, lengths, targets, sample_weight=None):
     """What one fit of ``estimator`` trains: a JSON-ready dict.
 
     Parameters
@@ -75,6 +76,9 @@ def fit_fingerprint(estimator, values, lengths, targets):
         With ``classes_`` set.
     values, lengths, targets : ndarray
         The validated sequences, their lengths and the encoded labels.
+    sample_weight : ndarray or None, default=None
+        The per-sample training weights (``class_weight`` and the
+        ``sample_weight`` of ``fit`` together); None for none.
 
     Examples
     --------
@@ -89,6 +93,9 @@ def fit_fingerprint(estimator, values, lengths, targets):
     ('3', [4, 5, 2], ["'a'", "'b'"])
     >>> fit_fingerprint(clf, X, lengths, 1 - y)["data_sha256"] == print_["data_sha256"]
     False
+    >>> weighted = fit_fingerprint(clf, X, lengths, y, sample_weight=np.ones(4))
+    >>> weighted["data_sha256"] == print_["data_sha256"]
+    False
     """
     params = estimator.get_params(deep=False)
     return {
@@ -98,7 +105,9 @@ def fit_fingerprint(estimator, values, lengths, targets):
             if name not in _NOT_FINGERPRINTED
         },
         "data_shape": [int(size) for size in np.shape(values)],
-        "data_sha256": _data_hash(values, lengths, targets),
+        "data_sha256": _data_hash(
+            values, lengths, targets, *(() if sample_weight is None else (sample_weight,))
+        ),
         "classes": [repr(label) for label in np.asarray(estimator.classes_).tolist()],
     }
 

@@ -22,12 +22,19 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
 
 from ..nn._cells import CELL_TYPES, POOLINGS
-from ..utils._sequences import split_padding, validate_sequences
+from ..utils._sequences import (
+    INPUT_LAYOUTS,
+    TIME_MAJOR,
+    split_padding,
+    to_time_major,
+    validate_sequences,
+)
 from ..utils._torch import DTYPES, resolve_device, torch_threads
 from . import _presets
 from ._checkpoint import TrainingCheckpoint, fit_fingerprint
 from ._net import OPTIMIZERS, build_net, net_inputs, train_net
 from ._persistence import load_classifier, save_classifier
+from ._weights import check_sample_weight, rescaled, training_weights
 
 __all__ = ["RNNClassifier"]
 
@@ -55,7 +62,8 @@ def _check_optimizer_params(owner, optimizer, optimizer_params):
 
 def _check_parameter_values(estimator):
     """What ``_parameter_constraints`` cannot say: no bools for numbers, an
-    optimizer class must be a torch optimizer, callbacks must be skorch's.
+    optimizer class must be a torch optimizer, class weights must be
+    non-negative numbers, callbacks must be skorch's.
 
     Raises scikit-learn's ``InvalidParameterError`` (a ``ValueError`` and a
     ``TypeError``), like the constraints.
@@ -78,6 +86,15 @@ def _check_parameter_values(estimator):
             f"subclass of torch.optim.Optimizer. Got {optimizer!r} instead."
         )
     _check_optimizer_params(owner, optimizer, params.get("optimizer_params"))
+    class_weight = params.get("class_weight")
+    for label, weight in class_weight.items() if isinstance(class_weight, dict) else ():
+        if isinstance(weight, (bool, np.bool_)) or not isinstance(weight, Real) or not (
+            np.isfinite(weight) and weight >= 0
+        ):
+            raise InvalidParameterError(
+                f"The 'class_weight' parameter of {owner} must map class labels to "
+                f"non-negative finite numbers; the weight of {label!r} is {weight!r}."
+            )
     for index, item in enumerate(params.get("callbacks") or []):
         callback = item[1] if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str) else item
         is_callback = isinstance(callback, Callback) or (
@@ -204,12 +221,34 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         are restored.  None trains on all data.
     n_iter_no_change : int, default=10
         Patience of early stopping (used with ``validation_fraction``).
+    class_weight : None, "balanced" or dict, default=None
+        Weights of the classes in the loss, scikit-learn's convention: a dict
+        maps labels of ``y`` to weights (1 for classes it leaves out);
+        "balanced" weighs each class by ``n_samples / (n_classes *
+        class_count)``, counted with the ``sample_weight`` of ``fit``.  They
+        multiply ``sample_weight``.  The loss is then the weighted mean of the
+        per-sample cross-entropies; the weights also apply to ``valid_loss``
+        (early stopping), while ``train_acc`` and the stop rule count every
+        sample with a positive weight alike (100 % is 100 % whatever the
+        weights).  Samples of weight 0 are left out of training.
     callbacks : list of skorch callbacks or None, default=None
         Extra callbacks (learning-rate schedules, checkpoints, ...).
     device : str, default="auto"
         Torch device; "auto" picks "cuda" when available.
     dtype : {"float32", "float64"}, default="float32"
         Precision of the weights and computations.
+    input_layout : {"samples_time_features", "samples_channels_time"}, \
+default="samples_time_features"
+        How ``fit``, ``predict`` and :class:`~ica_sklearn.SaliencyExplainer`
+        read a 3D ``X``, and the sequences of a list:
+        "samples_time_features" is ``(n_samples, n_timesteps, n_features)``
+        (torch's ``batch_first``, tslearn, the paper);
+        "samples_channels_time" is ``(n_samples, n_channels, n_timesteps)``,
+        with lists of ``(n_channels, n_timesteps_i)`` arrays for unequal
+        lengths: the numpy layout of aeon and sktime.  The array's shape
+        alone cannot tell them apart, so say which one yours is.  2D input
+        (univariate series) reads the same in both.  Saliency maps come back
+        in the same layout as ``X``.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling and dropout; the same value
         gives identical predictions.  The fit draws from a private torch
@@ -274,8 +313,11 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
     >>> clf = RNNClassifier(cell="ica_lstm", max_epochs=30, lr=1e-2, random_state=0)
     >>> clf.fit(X, y).score(X, y)
     1.0
-    >>> clf.predict_proba(X[:2]).shape
-    (2, 2)
+    >>> proba = clf.predict_proba(X[:2])
+    >>> proba.shape, proba.dtype
+    ((2, 2), dtype('float64'))
+    >>> bool(np.allclose(np.exp(clf.predict_log_proba(X[:2])), proba))
+    True
     """
 
     _parameter_constraints = {
@@ -294,9 +336,11 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         "stop_at_perfect_train_accuracy": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
         "callbacks": [list, None],
         "device": [str, torch.device],
         "dtype": [StrOptions(set(DTYPES))],
+        "input_layout": [StrOptions(set(INPUT_LAYOUTS))],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "torch_num_threads": [Interval(Integral, 1, None, closed="left"), None],
@@ -321,9 +365,11 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         stop_at_perfect_train_accuracy=True,
         validation_fraction=None,
         n_iter_no_change=10,
+        class_weight=None,
         callbacks=None,
         device="auto",
         dtype="float32",
+        input_layout=TIME_MAJOR,
         random_state=None,
         verbose=0,
         torch_num_threads=None,
@@ -344,9 +390,11 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         self.stop_at_perfect_train_accuracy = stop_at_perfect_train_accuracy
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
+        self.class_weight = class_weight
         self.callbacks = callbacks
         self.device = device
         self.dtype = dtype
+        self.input_layout = input_layout
         self.random_state = random_state
         self.verbose = verbose
         self.torch_num_threads = torch_num_threads
@@ -416,22 +464,35 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         """Check X against the fit-time layout; return (values, lengths).
 
         ``values`` is (n, T, F) in the estimator's dtype with padded steps
-        zeroed, ``lengths`` the valid steps per sample.
+        zeroed (whatever ``input_layout``), ``lengths`` the valid steps per
+        sample.
         """
-        padded, _ = validate_sequences(self, X, reset=reset, dtype=DTYPES[self.dtype][0])
+        padded, _ = validate_sequences(
+            self, to_time_major(X, self.input_layout), reset=reset, dtype=DTYPES[self.dtype][0]
+        )
         return split_padding(padded)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Train the network.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_timesteps, n_features) or \
 (n_samples, n_timesteps), or list of (n_timesteps_i, n_features) arrays
-            Sequences; shorter ones may be NaN-padded at the end.
+            Sequences; shorter ones may be NaN-padded at the end.  With
+            ``input_layout="samples_channels_time"``: (n_samples, n_channels,
+            n_timesteps), or a list of (n_channels, n_timesteps_i) arrays.
         y : array-like of shape (n_samples,)
             Class labels of any type.
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            Non-negative weight of each sample in the loss (multiplied by
+            ``class_weight``); the loss is the weighted mean of the per-sample
+            cross-entropies, so an integer weight acts as that many copies of
+            the sample, and only the ratios of the weights matter.  Samples
+            of weight 0 are left out of training (as if removed).  Pass it
+            through a ``Pipeline`` or ``GridSearchCV`` with scikit-learn's
+            metadata routing (``set_fit_request(sample_weight=True)``).
 
         Returns
         -------
@@ -439,17 +500,28 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         """
         values, lengths = self._validate_sequences(X, reset=True)
         self.classes_, targets = _encode_targets(y, len(values), type(self).__name__)
+        weights = training_weights(
+            self.class_weight, check_sample_weight(sample_weight, len(values)),
+            self.classes_, targets,
+        )
+        if weights is not None:
+            kept, weights = rescaled(weights)
+            values, lengths, targets = values[kept], lengths[kept], targets[kept]
+            if weights is not None:
+                weights = weights.astype(values.dtype)
         self.device_ = str(resolve_device(self.device))
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         checkpoint = None
         if self.checkpoint_dir is not None:
-            fingerprint = fit_fingerprint(self, values, lengths, targets)
+            fingerprint = fit_fingerprint(self, values, lengths, targets, weights)
             checkpoint = TrainingCheckpoint(self.checkpoint_dir, fingerprint)
         with torch_threads(self.torch_num_threads):
-            self.net_ = build_net(self, len(self.classes_), seed, checkpoint)
+            self.net_ = build_net(
+                self, len(self.classes_), seed, checkpoint, weighted=weights is not None
+            )
             try:
                 train_net(
-                    self.net_, net_inputs(values, lengths), targets, seed=seed,
+                    self.net_, net_inputs(values, lengths, weights), targets, seed=seed,
                     max_epochs=self.max_epochs, checkpoint=checkpoint,
                     stop_at_perfect=self.stop_at_perfect_train_accuracy,
                 )
@@ -463,8 +535,18 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         return self.net_.module_
 
     # ------------------------------------------------------------- prediction
+    def _logits(self, X):
+        """The network's outputs for ``X``, as a float64 tensor on the CPU."""
+        check_is_fitted(self)
+        values, lengths = self._validate_sequences(X, reset=False)
+        with torch_threads(self.torch_num_threads):
+            return self.net_.forward(net_inputs(values, lengths)).to(torch.float64)
+
     def predict_proba(self, X):
-        """Class probabilities (softmax of the logits).
+        """Class probabilities (softmax of the logits), in float64.
+
+        The softmax is taken in float64 whatever the model's ``dtype``, as
+        scikit-learn's classifiers return float64 probabilities.
 
         Parameters
         ----------
@@ -472,12 +554,28 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
 
         Returns
         -------
-        proba : ndarray of shape (n_samples, n_classes)
+        proba : ndarray of shape (n_samples, n_classes), float64
+            Columns in the order of ``classes_``.
         """
-        check_is_fitted(self)
-        values, lengths = self._validate_sequences(X, reset=False)
-        with torch_threads(self.torch_num_threads):
-            return self.net_.predict_proba(net_inputs(values, lengths))
+        return torch.softmax(self._logits(X), dim=1).numpy()
+
+    def predict_log_proba(self, X):
+        """Logarithm of the class probabilities, in float64.
+
+        Computed from the logits (``log_softmax``), not as the log of
+        :meth:`predict_proba`, so it stays finite and accurate where a
+        probability rounds to 0.
+
+        Parameters
+        ----------
+        X : array-like, same layouts as in :meth:`fit`
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes), float64
+            Columns in the order of ``classes_``.
+        """
+        return torch.log_softmax(self._logits(X), dim=1).numpy()
 
     def predict(self, X):
         """Predicted class labels (of the original type).

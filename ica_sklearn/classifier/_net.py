@@ -21,12 +21,14 @@ inter-layer dropout from the global generator; such fits run on a seeded
 copy of it, one at a time (:func:`~ica_sklearn.utils._random.seeded_global_state`).
 """
 
+from collections.abc import Mapping
 from contextlib import contextmanager
 
 import torch
 from skorch import NeuralNetClassifier
 from skorch.callbacks import EpochScoring, ProgressBar
 from skorch.dataset import ValidSplit
+from skorch.utils import to_tensor
 
 from ..nn import RecurrentClassifierModule
 from ..utils._random import (
@@ -46,6 +48,7 @@ from ._callbacks import (
 
 __all__ = [
     "OPTIMIZERS",
+    "SAMPLE_WEIGHT",
     "ClassifierNet",
     "SeededShuffle",
     "build_net",
@@ -61,6 +64,9 @@ OPTIMIZERS = {
     "sgd": torch.optim.SGD,
     "rmsprop": torch.optim.RMSprop,
 }
+
+#: Key of the per-sample training weights in the net's input dict.
+SAMPLE_WEIGHT = "sample_weight"
 
 
 class _Interrupted(Exception):
@@ -101,7 +107,25 @@ class ClassifierNet(NeuralNetClassifier):
     * The module's weights and the data loaders draw from the thread's
       :func:`~ica_sklearn.utils._random.active_generator` (a throwaway
       generator outside a seeded block), never from torch's global one.
+    * Per-sample weights travel in the input dict under
+      :data:`SAMPLE_WEIGHT`: the module never sees them, and a batch's loss
+      is ``mean(w_i * loss_i)`` (the criterion then has ``reduction="none"``;
+      see :mod:`ica_sklearn.classifier._weights` for the weights' scale).
     """
+
+    def infer(self, x, **fit_params):
+        if isinstance(x, Mapping) and SAMPLE_WEIGHT in x:
+            x = {key: value for key, value in x.items() if key != SAMPLE_WEIGHT}
+        return super().infer(x, **fit_params)
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        loss = super().get_loss(y_pred, y_true, X=X, training=training)
+        if loss.ndim == 0:
+            return loss
+        weights = X.get(SAMPLE_WEIGHT) if isinstance(X, Mapping) else None
+        if weights is None:
+            return loss.mean()
+        return (loss * to_tensor(weights, device=self.device).to(loss.dtype)).mean()
 
     def initialize_module(self):
         with redirected_draws(active_generator() or torch.Generator()):
@@ -135,8 +159,9 @@ class ClassifierNet(NeuralNetClassifier):
             raise wrapper.__cause__ from None
 
 
-def net_inputs(values, lengths):
-    """The dict skorch passes to ``RecurrentClassifierModule.forward(X, lengths)``.
+def net_inputs(values, lengths, sample_weight=None):
+    """The dict skorch passes to ``RecurrentClassifierModule.forward(X, lengths)``,
+    with the per-sample training weights (which the net keeps from the module).
 
     Examples
     --------
@@ -144,8 +169,13 @@ def net_inputs(values, lengths):
     >>> from ica_sklearn.classifier._net import net_inputs
     >>> sorted(net_inputs(np.zeros((2, 3, 1)), np.array([3, 2])))
     ['X', 'lengths']
+    >>> sorted(net_inputs(np.zeros((2, 3, 1)), np.array([3, 2]), np.ones(2)))
+    ['X', 'lengths', 'sample_weight']
     """
-    return {"X": values, "lengths": lengths}
+    inputs = {"X": values, "lengths": lengths}
+    if sample_weight is not None:
+        inputs[SAMPLE_WEIGHT] = sample_weight
+    return inputs
 
 
 def _train_split(estimator, seed):
@@ -176,13 +206,15 @@ def _callbacks(estimator, checkpoint):
     return callbacks
 
 
-def build_net(estimator, n_classes, seed, checkpoint=None):
+def build_net(estimator, n_classes, seed, checkpoint=None, weighted=False):
     """An uninitialised :class:`ClassifierNet` for ``estimator``'s parameters.
 
     ``seed`` seeds the validation split; the weights are drawn when the net
     is initialised (see :func:`train_net`).  ``checkpoint`` (a
     :class:`~ica_sklearn.classifier._checkpoint.TrainingCheckpoint`) is
-    written after every epoch.
+    written after every epoch.  ``weighted``: the training inputs carry
+    per-sample weights (:data:`SAMPLE_WEIGHT`), so the criterion returns
+    per-sample losses.
     """
     optimizer = OPTIMIZERS.get(estimator.optimizer, estimator.optimizer)
     # torch's fused Adam/AdamW: the same update in one kernel for all parameters.
@@ -201,6 +233,7 @@ def build_net(estimator, n_classes, seed, checkpoint=None):
         module__pooling=estimator.pooling,
         module__dtype=DTYPES[estimator.dtype][1],
         criterion=torch.nn.CrossEntropyLoss,
+        **({"criterion__reduction": "none"} if weighted else {}),
         optimizer=optimizer,
         lr=estimator.lr,
         max_epochs=estimator.max_epochs,

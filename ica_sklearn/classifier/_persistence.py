@@ -12,7 +12,9 @@ It holds
 * ``params``: the estimator's hyper-parameters (``get_params``), except
   ``callbacks`` (pass them again with ``set_params``); an optimizer class is
   stored by its dotted name and restored only when it is one of
-  :mod:`torch.optim`'s optimizers (or passed to ``load``);
+  :mod:`torch.optim`'s optimizers (or passed to ``load``); a ``class_weight``
+  dict is stored as a list of ``[label, weight]`` pairs (labels as plain
+  str/int/float/bool);
 * ``fitted``: ``classes_``, ``n_features_in_``, ``feature_names_in_``,
   ``n_timesteps_in_``, ``n_channels_``, ``n_epochs_``, ``device_`` and the
   training history;
@@ -64,6 +66,8 @@ def _portable_params(estimator):
     if not (params["random_state"] is None or isinstance(params["random_state"], int)):
         params["random_state"] = None  # a RandomState instance is not portable
     params["device"] = str(params["device"])
+    if isinstance(params.get("class_weight"), dict):
+        params["class_weight"] = _portable_class_weight(params["class_weight"])
     if params.get("checkpoint_dir") is not None:
         params["checkpoint_dir"] = str(params["checkpoint_dir"])
     return params
@@ -87,6 +91,11 @@ def _restore_params(params, path, optimizer=None):
     allow-list (never imported by the name in the file)."""
     params = dict(params)
     params["callbacks"] = None
+    pairs = params.get("class_weight")
+    if isinstance(pairs, list):
+        if not all(isinstance(pair, list) and len(pair) == 2 for pair in pairs):
+            raise _incomplete(path, "'params.class_weight' must list [label, weight] pairs")
+        params["class_weight"] = {label: weight for label, weight in pairs}
     saved = params.get("optimizer")
     if isinstance(saved, dict):
         name = saved.get("class")
@@ -104,21 +113,32 @@ def _restore_params(params, path, optimizer=None):
     return params
 
 
-def _plain_labels(classes):
-    """``classes_`` as a list of str/int/float/bool (what a safe load reads);
-    datetime64/timedelta64 labels as their int64 counts."""
-    classes = np.asarray(classes)
-    if classes.dtype.kind in "mM":
-        classes = classes.view(np.int64)
-    labels = classes.tolist()
+def _checked_plain(labels, what):
+    """``labels`` unchanged when all are str/int/float/bool (what a safe load reads)."""
     odd = sorted({type(label).__name__ for label in labels} - {"str", "int", "float", "bool"})
     if odd:
         raise TypeError(
-            f"save stores class labels of type str, int, float or bool; classes_ "
+            f"save stores class labels of type str, int, float or bool; {what} "
             f"holds labels of type {odd}. Encode the labels (e.g. as strings) "
             "before fitting, or use pickle/joblib for this model."
         )
     return labels
+
+
+def _plain_labels(classes):
+    """``classes_`` as a list of str/int/float/bool; datetime64/timedelta64
+    labels as their int64 counts."""
+    classes = np.asarray(classes)
+    if classes.dtype.kind in "mM":
+        classes = classes.view(np.int64)
+    return _checked_plain(classes.tolist(), "classes_")
+
+
+def _portable_class_weight(class_weight):
+    """A ``class_weight`` dict as ``[label, weight]`` pairs of plain values."""
+    labels = [label.item() if isinstance(label, np.generic) else label for label in class_weight]
+    _checked_plain(labels, "class_weight")
+    return [[label, float(weight)] for label, weight in zip(labels, class_weight.values())]
 
 
 def save_classifier(estimator, path):

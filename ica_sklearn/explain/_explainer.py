@@ -18,7 +18,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..utils._random import seeded_generator, seeded_global_state
-from ..utils._sequences import unpad
+from ..utils._sequences import TIME_MAJOR, from_time_major, unpad
 from ..utils._torch import DTYPES, no_cudnn, torch_threads
 from ._attribution import (
     DEEPLIFT_WARNING,
@@ -143,6 +143,12 @@ class SaliencyExplainer(TransformerMixin, BaseEstimator):
     Deterministic methods never touch torch's or NumPy's global random
     generators (so explanations can run in threads); stochastic methods run
     Captum's draws on seeded copies of them, one explanation at a time.
+
+    The maps are in the classifier's ``input_layout``: (n_samples,
+    n_channels, n_timesteps) for "samples_channels_time".  The functions that
+    reduce or score maps (:func:`time_importance`, the box metrics) read
+    (n_samples, n_timesteps, n_features); pass them
+    ``maps.transpose(0, 2, 1)`` in that case.
 
     Saliency is computed with the classifier's ``torch_num_threads`` (torch's
     setting is restored afterwards).  Padded steps of ragged or NaN-padded
@@ -284,7 +290,10 @@ class SaliencyExplainer(TransformerMixin, BaseEstimator):
         Returns
         -------
         maps : ndarray of shape (n_samples, n_timesteps, n_features)
-            In the classifier's dtype; NaN at padded steps.
+            In the classifier's dtype; NaN at padded steps.  For a classifier
+            with ``input_layout="samples_channels_time"``, (n_samples,
+            n_channels, n_timesteps), like its input (ragged lists as a
+            NaN-padded array).
         """
         self._validate_params()
         self._check_method_arguments()
@@ -301,7 +310,9 @@ class SaliencyExplainer(TransformerMixin, BaseEstimator):
                 warnings.warn(DEEPLIFT_WARNING.format(method=self.method), UserWarning)
             maps = self._attribute_all(classifier, ScoreModule(module, self.output).eval(),
                                        values, lengths, targets)
-        return unpad(maps, lengths)
+        return from_time_major(
+            unpad(maps, lengths), getattr(classifier, "input_layout", TIME_MAJOR)
+        )
 
     # --------------------------------------------------------------- helpers
     def _check_method_arguments(self):

@@ -11,14 +11,31 @@ Accepted layouts
 
 Unequal lengths inside an array are written as NaN end padding: every feature
 of the trailing steps is NaN.  NaN anywhere else, and infinities, are errors.
+
+Channels-first data (aeon's and sktime's numpy layout: 3D ``(n_cases,
+n_channels, n_timepoints)``, or a list of ``(n_channels, n_timepoints_i)``
+arrays) is turned into this layout by :func:`to_time_major`, and results back
+by :func:`from_time_major`, for estimators with
+``input_layout="samples_channels_time"``.
 """
 
 import numpy as np
 from sklearn.utils.validation import check_array, validate_data
 
+#: The ``input_layout`` values: which axes of a 3D X (or of each sequence of a
+#: list) hold the time steps and the features.
+TIME_MAJOR = "samples_time_features"
+CHANNELS_FIRST = "samples_channels_time"
+INPUT_LAYOUTS = (TIME_MAJOR, CHANNELS_FIRST)
+
 __all__ = [
+    "CHANNELS_FIRST",
+    "INPUT_LAYOUTS",
+    "TIME_MAJOR",
+    "from_time_major",
     "is_ragged_sequence_list",
     "to_padded_array",
+    "to_time_major",
     "split_padding",
     "unpad",
     "validate_sequences",
@@ -69,8 +86,12 @@ def _check_numeric(array, **kwargs):
         ) from None
 
 
-def _pad_ragged(X, dtype):
-    """Stack a list of (T_i, F) or (T_i,) arrays into a NaN-padded 3D array."""
+def _pad_ragged(X, dtype, layout_hint):
+    """Stack a list of (T_i, F) or (T_i,) arrays into a NaN-padded 3D array.
+
+    ``layout_hint``: when the feature counts differ but the row counts do
+    not, say how to pass channels-first sequences.
+    """
     samples = []
     for index, sample in enumerate(X):
         if np.shape(sample)[:1] == (0,):
@@ -89,10 +110,18 @@ def _pad_ragged(X, dtype):
     n_features = {sample.shape[1] for sample in samples}
     if len(n_features) > 1:
         counts = [sample.shape[1] for sample in samples]
+        rows = {sample.shape[0] for sample in samples}
+        hint = (
+            f" Every sequence has {rows.pop()} rows: if they are (n_channels, "
+            "n_timesteps_i) arrays, the layout of aeon and sktime, pass "
+            f"input_layout={CHANNELS_FIRST!r} to RNNClassifier, or transpose each "
+            "sequence (x.T) to (n_timesteps_i, n_features)."
+            if layout_hint and len(rows) == 1 else ""
+        )
         raise ValueError(
             "All sequences must have the same number of features; got feature "
             f"counts {sorted(n_features)} (first samples: {counts[:5]}). Select "
-            "the same features (columns) in every sequence."
+            "the same features (columns) in every sequence." + hint
         )
     n_steps = max(sample.shape[0] for sample in samples)
     padded = np.full((len(samples), n_steps, n_features.pop()), np.nan, dtype=dtype)
@@ -101,7 +130,7 @@ def _pad_ragged(X, dtype):
     return padded
 
 
-def to_padded_array(X, *, dtype=np.float32):
+def to_padded_array(X, *, dtype=np.float32, layout_hint=True):
     """Convert any accepted layout to a NaN-padded 3D array.
 
     Parameters
@@ -109,6 +138,10 @@ def to_padded_array(X, *, dtype=np.float32):
     X : array-like or list of array-like
         See the module docstring for the layouts.
     dtype : numpy dtype, default=np.float32
+    layout_hint : bool, default=True
+        When a list's sequences differ in their number of columns but not
+        of rows, add to the error how to pass channels-first sequences
+        (False when X has been read as channels-first already).
 
     Returns
     -------
@@ -130,7 +163,7 @@ def to_padded_array(X, *, dtype=np.float32):
     if getattr(X, "ndim", None) == 1 and getattr(X, "dtype", None) == object:
         X = list(X)  # a 1D object array or pandas Series holding one sequence each
     if is_ragged_sequence_list(X):
-        return _pad_ragged(X, dtype), 3
+        return _pad_ragged(X, dtype, layout_hint), 3
     array = _check_numeric(
         X,
         dtype=dtype,
@@ -152,6 +185,54 @@ def to_padded_array(X, *, dtype=np.float32):
             "step and one feature."
         )
     return array, 3
+
+
+def to_time_major(X, input_layout):
+    """``X`` with its sequences as (time steps, features), whatever ``input_layout``.
+
+    With ``input_layout="samples_channels_time"`` a 3D array-like
+    ``(n_samples, n_channels, n_timesteps)`` is transposed to ``(n_samples,
+    n_timesteps, n_channels)``, and each 2D sequence of a list to
+    ``(n_timesteps_i, n_channels)``.  2D input (univariate series) and 1D
+    sequences read the same in both layouts and are returned unchanged, as is
+    everything with the default layout.  Nothing is validated here.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ica_sklearn.utils._sequences import to_time_major
+    >>> to_time_major(np.zeros((4, 3, 10)), "samples_channels_time").shape
+    (4, 10, 3)
+    >>> [x.shape for x in to_time_major([np.zeros((3, 7)), np.zeros((3, 5))],
+    ...                                 "samples_channels_time")]
+    [(7, 3), (5, 3)]
+    """
+    if input_layout == TIME_MAJOR:
+        return X
+    if getattr(X, "ndim", None) == 1 and getattr(X, "dtype", None) == object:
+        X = list(X)  # a 1D object array or pandas Series holding one sequence each
+    if isinstance(X, (list, tuple)):
+        if not any(np.ndim(sample) == 2 for sample in X):
+            return X
+        return [np.swapaxes(np.asarray(s), 0, 1) if np.ndim(s) == 2 else s for s in X]
+    try:
+        ndim = np.ndim(X)
+    except ValueError:  # ragged: left to the validation's messages
+        return X
+    return np.swapaxes(np.asarray(X), 1, 2) if ndim == 3 else X
+
+
+def from_time_major(array, input_layout):
+    """A ``(n_samples, n_timesteps, n_features)`` result in ``input_layout``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ica_sklearn.utils._sequences import from_time_major
+    >>> from_time_major(np.zeros((4, 10, 3)), "samples_channels_time").shape
+    (4, 3, 10)
+    """
+    return np.swapaxes(array, 1, 2) if input_layout == CHANNELS_FIRST else array
 
 
 def split_padding(padded):
@@ -245,7 +326,8 @@ def validate_sequences(estimator, X, *, reset, dtype=np.float32):
     input_ndim : int
         2 when X was a 2D array of univariate series, else 3.
     """
-    padded, input_ndim = to_padded_array(X, dtype=dtype)
+    layout_hint = getattr(estimator, "input_layout", TIME_MAJOR) == TIME_MAJOR
+    padded, input_ndim = to_padded_array(X, dtype=dtype, layout_hint=layout_hint)
     if reset:
         estimator._fit_input_ndim = input_ndim
     if input_ndim == 2 and estimator._fit_input_ndim == 2:

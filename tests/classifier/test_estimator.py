@@ -26,10 +26,23 @@ CHECK_PARAMS = dict(
 )
 FAST = dict(max_epochs=15, lr=0.02, attention_hops=3, attention_dim=4, random_state=0)
 
+#: Checks a stochastic-gradient fit cannot pass, and why.
+EXPECTED_FAILED_CHECKS = {
+    RNNClassifier: {
+        "check_sample_weight_equivalence_on_dense_data": (
+            "An integer weight gives the loss of repeated rows exactly (see "
+            "test_class_weight.py), but repeated rows also change the batches and "
+            "their order, so minibatch training with weights equals training on "
+            "repeated rows only in expectation, not to numerical precision."
+        ),
+    },
+}
+
 
 @parametrize_with_checks(
     [RNNClassifier(cell=cell, **CHECK_PARAMS) for cell in CELL_TYPES]
-    + [TimeSeriesStandardScaler()]
+    + [TimeSeriesStandardScaler()],
+    expected_failed_checks=lambda estimator: EXPECTED_FAILED_CHECKS.get(type(estimator), {}),
 )
 def test_scikit_learn_contract(estimator, check):
     check(estimator)
