@@ -156,11 +156,13 @@ def main():
     best = {name: min(values) for name, values in times.items()}
     steps = 1000 // PARAMS["batch_size"]
     print(f"1000 samples, 100 x 100, ica_lstm hidden 5, batch 50 ({steps} steps an epoch), "
-          f"{N_EPOCHS} epochs, {args.threads} thread(s), {args.clock} clock, best of {args.repeats}")
+          f"{N_EPOCHS} epochs, {args.threads} thread(s), {args.clock} clock, "
+          f"best of {args.repeats}")
     print(f"{'':<25} {'s per epoch':>12} {'/ bare steps':>13} {'ms per batch over bare':>23}")
     for name, seconds in best.items():
         overhead = 1000 * (seconds - best["bare steps"]) / steps
-        print(f"{name:<25} {seconds:>12.3f} {seconds / best['bare steps']:>13.2f} {overhead:>23.2f}")
+        ratio = seconds / best["bare steps"]
+        print(f"{name:<25} {seconds:>12.3f} {ratio:>13.2f} {overhead:>23.2f}")
     ours, per_sample = min(loading["ours"]), min(loading["per-sample"])
     print(f"data loading alone, ms per batch: ours {1000 * ours / steps:.2f}, per-sample "
           f"{1000 * per_sample / steps:.2f} ({per_sample / ours:.1f}x)")

@@ -150,7 +150,7 @@ class RankedSaliency:
         # Cumulative sums of non-negative values never decrease, so the number
         # of positions below the target is a binary search in each row.
         first_reaching = np.stack(
-            [np.searchsorted(row, row_target, side="left") for row, row_target in zip(cumulative, target)]
+            [np.searchsorted(row, goal, side="left") for row, goal in zip(cumulative, target)]
         )
         first_reaching = np.minimum(first_reaching, cumulative.shape[1] - 1)
         n_selected = np.take_along_axis(self.group_end, first_reaching, axis=1) + 1
@@ -172,7 +172,8 @@ def _tie_groups(sorted_key):
     ends = np.ones(sorted_key.shape, dtype=bool)
     ends[:, :-1] = starts[:, 1:]
     group_start = np.maximum.accumulate(np.where(starts, index, 0), axis=1)
-    group_end = np.minimum.accumulate(np.where(ends, index, n_columns - 1)[:, ::-1], axis=1)[:, ::-1]
+    reversed_ends = np.where(ends, index, n_columns - 1)[:, ::-1]
+    group_end = np.minimum.accumulate(reversed_ends, axis=1)[:, ::-1]
     return group_start, group_end
 
 

@@ -69,7 +69,9 @@ def test_batches_and_draws_equal_torchs_per_sample_loader(data, training, batch_
     subset = torch.utils.data.Subset(dataset, [5, 0, 41, 17, 3, 3, 20])
     for part in (dataset, subset):
         got, state = _batches(_net_for(ClassifierNet, batch_size), part, training, seed=1)
-        expected, expected_state = _batches(_net_for(PerSampleNet, batch_size), part, training, seed=1)
+        expected, expected_state = _batches(
+            _net_for(PerSampleNet, batch_size), part, training, seed=1
+        )
         assert torch.equal(state, expected_state)  # the same draws from the generator
         assert len(got) == len(expected) > 0
         for (got_X, got_y), (expected_X, expected_y) in zip(got, expected):
