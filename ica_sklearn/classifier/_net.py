@@ -24,11 +24,13 @@ copy of it, one at a time (:func:`~ica_sklearn.utils._random.seeded_global_state
 from collections.abc import Mapping
 from contextlib import contextmanager
 
+import numpy as np
 import torch
 from skorch import NeuralNetClassifier
 from skorch.callbacks import EpochScoring, ProgressBar
-from skorch.dataset import ValidSplit
+from skorch.dataset import Dataset, ValidSplit
 from skorch.utils import to_tensor
+from torch.utils.data import BatchSampler, SequentialSampler
 
 from ..nn import RecurrentClassifierModule
 from ..utils._random import (
@@ -49,6 +51,7 @@ from ._callbacks import (
 __all__ = [
     "OPTIMIZERS",
     "SAMPLE_WEIGHT",
+    "BatchIndexedDataset",
     "ClassifierNet",
     "SeededShuffle",
     "build_net",
@@ -67,6 +70,11 @@ OPTIMIZERS = {
 
 #: Key of the per-sample training weights in the net's input dict.
 SAMPLE_WEIGHT = "sample_weight"
+
+
+#: Data loader settings that take over how samples are fetched and put
+#: together; with any of them the net builds torch's loader as configured.
+_CUSTOM_LOADING = frozenset({"sampler", "batch_sampler", "collate_fn"})
 
 
 class _Interrupted(Exception):
@@ -94,6 +102,37 @@ class SeededShuffle(torch.utils.data.Sampler):
     def __iter__(self):
         seed = int(torch.empty((), dtype=torch.int64).random_(generator=self.generator).item())
         yield from torch.randperm(len(self.data_source), generator=seeded_generator(seed)).tolist()
+
+
+class BatchIndexedDataset(Dataset):
+    """skorch's ``Dataset``, indexed a whole batch at a time.
+
+    The net's data loaders ask for a list of positions per batch (see
+    :meth:`ClassifierNet.get_iterator`); for the dict of arrays the
+    classifier passes (:func:`net_inputs`) each array is then indexed once
+    with the list.  skorch's generic indexing, which inspects every array
+    for its type (DataFrame, sparse, ...) on every call, handles anything
+    else.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ica_sklearn.classifier._net import BatchIndexedDataset
+    >>> data = BatchIndexedDataset({"X": np.arange(6.0).reshape(3, 2)}, np.array([0, 1, 0]))
+    >>> X, y = data[[2, 0]]
+    >>> X["X"], y
+    (array([[4., 5.],
+           [0., 1.]]), array([0, 0]))
+    """
+
+    def __getitem__(self, i):
+        if not (isinstance(i, list) and isinstance(self.X, dict)):
+            return super().__getitem__(i)
+        rows = np.asarray(i, dtype=np.intp)
+        return self.transform(
+            {key: value[rows] for key, value in self.X.items()},
+            None if self.y is None else self.y[rows],
+        )
 
 
 class ClassifierNet(NeuralNetClassifier):
@@ -132,15 +171,33 @@ class ClassifierNet(NeuralNetClassifier):
             return super().initialize_module()
 
     def get_iterator(self, dataset, training=False):
+        """A data loader that indexes the dataset once per batch.
+
+        torch's default loader fetches a batch sample by sample and stacks
+        the samples (50 indexing calls and a collate per batch of 50); here
+        the sampler yields whole batches of positions, the dataset is
+        indexed with each list at once and the arrays are only converted to
+        tensors.  The batches, their order and every draw from the
+        generator are those of the default loader.  A ``sampler``,
+        ``batch_sampler`` or ``collate_fn`` set through ``iterator_*__``
+        parameters gets torch's loader as configured.
+        """
         prefix = "iterator_train" if training else "iterator_valid"
         kwargs = self.get_params_for(prefix)
-        kwargs.setdefault("generator", active_generator() or torch.Generator())
-        if kwargs.get("shuffle") and "sampler" not in kwargs:
-            kwargs["shuffle"] = False
-            kwargs["sampler"] = SeededShuffle(dataset, kwargs["generator"])
-        kwargs.setdefault("batch_size", self.batch_size)
-        if kwargs["batch_size"] == -1:
-            kwargs["batch_size"] = len(dataset)
+        generator = kwargs.setdefault("generator", active_generator() or torch.Generator())
+        batch_size = kwargs.pop("batch_size", self.batch_size)
+        if batch_size == -1:
+            batch_size = len(dataset)
+        if _CUSTOM_LOADING.isdisjoint(kwargs):
+            shuffle = kwargs.pop("shuffle", False)
+            order = SeededShuffle(dataset, generator) if shuffle else SequentialSampler(dataset)
+            kwargs["sampler"] = BatchSampler(order, batch_size, kwargs.pop("drop_last", False))
+            kwargs["batch_size"] = None  # the sampler's items are whole batches
+        else:
+            if kwargs.get("shuffle") and "sampler" not in kwargs:
+                kwargs["shuffle"] = False
+                kwargs["sampler"] = SeededShuffle(dataset, generator)
+            kwargs["batch_size"] = batch_size
         return getattr(self, prefix)(dataset, **kwargs)
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
@@ -232,6 +289,7 @@ def build_net(estimator, n_classes, seed, checkpoint=None, weighted=False):
         module__dropout=estimator.dropout,
         module__pooling=estimator.pooling,
         module__dtype=DTYPES[estimator.dtype][1],
+        dataset=BatchIndexedDataset,
         criterion=torch.nn.CrossEntropyLoss,
         **({"criterion__reduction": "none"} if weighted else {}),
         optimizer=optimizer,

@@ -12,7 +12,8 @@ Modules: ``_inputs`` (checking and per-sample scaling of the inputs),
 ``_localization`` (time and feature localisation), ``_ranking`` (row-wise AUC),
 ``_precision_recall`` (saliency-weighted precision/recall curves and their
 areas, Ismail et al., 2020), ``_perturbation`` (the accuracy-drop curve),
-``_evaluate`` (the metric registry and all metrics at once), ``_summary``
+``_evaluate`` (the metric registry and all metrics at once, computed by
+``_batched`` from one scaling and one sort per sample), ``_summary``
 (Table-1 layout of results) and ``_scorer`` (scikit-learn scorers).  None of
 them imports torch; a scorer loads the explainer when it is called.
 """

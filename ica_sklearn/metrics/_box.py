@@ -18,7 +18,8 @@ valid cells, i.e. chance). The "top-K cells" are the cells whose saliency is
 at least the K-th largest value: cells tied with it are all included, so the
 set (possibly larger than K) does not depend on the order of the cells.
 
-All metrics are vectorised over samples.
+All metrics are vectorised over samples; :func:`~ica_sklearn.metrics.evaluate_saliency`
+computes them together from one sort per sample (``_batched``).
 """
 
 import numpy as np
@@ -61,7 +62,11 @@ def weighted_jaccard(mask, saliency):
     >>> weighted_jaccard(mask, saliency)  # (1 + .75) / (1 + 1 + .5)
     array([0.7])
     """
-    prepared = prepare_saliency(mask, saliency)
+    return weighted_jaccard_of(prepare_saliency(mask, saliency))
+
+
+def weighted_jaccard_of(prepared):
+    """:func:`weighted_jaccard` of already prepared inputs (a ``PreparedSaliency``)."""
     box = prepared.box.astype(float)
     return np.minimum(box, prepared.values).sum(axis=1) / np.maximum(box, prepared.values).sum(
         axis=1
@@ -92,7 +97,11 @@ def euclidean_distance(mask, saliency):
     >>> euclidean_distance(mask, saliency).round(4)  # sqrt(0 + .0625 + .25 + 0) / sqrt(2)
     array([0.3953])
     """
-    prepared = prepare_saliency(mask, saliency)
+    return euclidean_distance_of(prepare_saliency(mask, saliency))
+
+
+def euclidean_distance_of(prepared):
+    """:func:`euclidean_distance` of already prepared inputs (a ``PreparedSaliency``)."""
     residual = prepared.box.astype(float) - prepared.values
     return np.sqrt((residual**2).sum(axis=1) / prepared.n_box)
 

@@ -5,6 +5,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from ._batched import BatchedMetrics
 from ._box import (
     enrichment_score,
     euclidean_distance,
@@ -64,6 +65,11 @@ def _metric_names(metrics):
 def evaluate_saliency(mask, saliency, metrics=None):
     """All (or some) saliency metrics for every sample, as a DataFrame.
 
+    The same values as calling each metric function (to rounding, 1e-12),
+    computed together: the maps are checked and scaled once and each sample
+    sorted once, so that all metrics of 300 maps of 100 x 100 take a fraction
+    of a second.
+
     Parameters
     ----------
     mask, saliency
@@ -87,7 +93,8 @@ def evaluate_saliency(mask, saliency, metrics=None):
     1              0.25          0.25
     """
     names = _metric_names(metrics)
-    return pd.DataFrame({name: SALIENCY_METRICS[name].function(mask, saliency) for name in names})
+    batch = BatchedMetrics(mask, saliency, require_background="saliency_auc" in names)
+    return pd.DataFrame({name: getattr(batch, name)() for name in names})
 
 
 def skill_over_random(score, random_score):

@@ -24,14 +24,23 @@ from ._ranking import rowwise_auc
 __all__ = ["feature_localization", "time_localization"]
 
 
-def _axis_auc(mask, saliency, axis):
-    shape = np.shape(saliency)
+def check_map_shape(shape):
+    """Raise unless ``shape`` is that of maps ``(n_samples, n_timesteps, n_features)``."""
     if len(shape) != 3:
         raise ValueError(
             "saliency must have shape (n_samples, n_timesteps, n_features) for "
             f"localisation metrics; got shape {shape}."
         )
-    prepared = prepare_saliency(mask, saliency)
+
+
+def _axis_auc(mask, saliency, axis):
+    shape = np.shape(saliency)
+    check_map_shape(shape)
+    return axis_auc_of(prepare_saliency(mask, saliency), shape, axis)
+
+
+def axis_auc_of(prepared, shape, axis):
+    """Localisation AUC along ``axis`` (1: time, 2: features) of prepared inputs."""
     values = prepared.values.reshape(shape)
     valid = prepared.valid.reshape(shape)
     box = prepared.box.reshape(shape)

@@ -224,7 +224,11 @@ def area_under_precision_recall(mask, saliency, percentiles=DEFAULT_PERCENTILES)
     array([0.4286])
     """
     levels = check_percentiles(percentiles, for_area=True)
-    precision, recall = precision_recall_curves(mask, saliency, levels)
+    return area_of_precision_over_recall(*precision_recall_curves(mask, saliency, levels))
+
+
+def area_of_precision_over_recall(precision, recall):
+    """Trapezoidal area of each row's precision over its recall, points sorted by recall."""
     order = np.argsort(recall, axis=1, kind="stable")
     return trapezoid(
         np.take_along_axis(precision, order, axis=1), np.take_along_axis(recall, order, axis=1)

@@ -8,7 +8,7 @@ same statistic (Mann-Whitney U over average ranks, ties counted as 1/2).
 import numpy as np
 from scipy.stats import rankdata
 
-__all__ = ["rowwise_auc"]
+__all__ = ["auc_from_rank_sum", "rowwise_auc"]
 
 
 def rowwise_auc(scores, positive, valid):
@@ -41,8 +41,36 @@ def rowwise_auc(scores, positive, valid):
     positive = positive & valid
     ranks = rankdata(np.where(valid, scores, np.inf), axis=1)
     n_positive = positive.sum(axis=1)
-    n_negative = valid.sum(axis=1) - n_positive
-    rank_sum = np.where(positive, ranks, 0.0).sum(axis=1)
+    return auc_from_rank_sum(
+        np.where(positive, ranks, 0.0).sum(axis=1), n_positive, valid.sum(axis=1) - n_positive
+    )
+
+
+def auc_from_rank_sum(rank_sum, n_positive, n_negative):
+    """ROC AUC from the sum of the positives' (average, ascending) ranks.
+
+    The Mann-Whitney U statistic ``rank_sum - n_positive (n_positive + 1) / 2``
+    over the number of (positive, negative) pairs; NaN where either class is
+    empty.
+
+    Parameters
+    ----------
+    rank_sum : ndarray of shape (n_rows,)
+        Sum of the 1-based ranks of each row's positive entries among its
+        valid entries, ties given their average rank.
+    n_positive, n_negative : ndarray of int, shape (n_rows,)
+
+    Returns
+    -------
+    auc : ndarray of shape (n_rows,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ica_sklearn.metrics._ranking import auc_from_rank_sum
+    >>> auc_from_rank_sum(np.array([6.0]), np.array([2]), np.array([2]))  # ranks 4 and 2
+    array([0.75])
+    """
     with np.errstate(invalid="ignore", divide="ignore"):
         auc = (rank_sum - n_positive * (n_positive + 1) / 2.0) / (n_positive * n_negative)
     return np.where((n_positive > 0) & (n_negative > 0), auc, np.nan)
