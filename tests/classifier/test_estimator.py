@@ -203,7 +203,7 @@ def test_prediction_errors_name_the_problem(early_signal_data):
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
         RNNClassifier(**FAST).fit(X, y[:10])
     with pytest.raises(ValueError, match="'cell' parameter"):
-        RNNClassifier("transformer").fit(X, y)
+        RNNClassifier("transformer_xl").fit(X, y)
 
 
 def test_early_stopping_sees_the_epoch_that_reaches_perfect_accuracy(
