@@ -46,7 +46,8 @@ def early_signal_data():
 
 def test_learns_an_early_signal_with_every_cell(early_signal_data):
     X, y = early_signal_data
-    for cell in ("ica_lstm", "ica_gru", "lstm_self_attention"):
+    cells = ("ica_lstm", "ica_gru", "lstm_self_attention", "tcn", "transformer", "transformer_full")
+    for cell in cells:
         clf = RNNClassifier(cell, **{**FAST, "max_epochs": 40}).fit(X, y)
         assert clf.score(X, y) >= 0.9, cell
 
