@@ -68,7 +68,9 @@ class Cell:
 
     def __post_init__(self):
         if self.layer not in LAYERS:
-            raise ValueError(f"Cell {self.name!r}: layer must be one of {LAYERS}, got {self.layer!r}.")
+            raise ValueError(
+                f"Cell {self.name!r}: layer must be one of {LAYERS}, got {self.layer!r}."
+            )
         if self.layer == "TCN" and self.bidirectional:
             raise ValueError(
                 f"Cell {self.name!r}: a TCN is causal and cannot be bidirectional; "
@@ -106,7 +108,11 @@ CELLS = {
         Cell("ica_lstm", "LSTM", input_attention=True, description="LSTM + input-cell attention"),
         Cell("ica_gru", "GRU", input_attention=True, description="GRU + input-cell attention"),
         Cell("ica_rnn", "RNN", input_attention=True, description="RNN + input-cell attention"),
-        Cell("tcn", "TCN", description="temporal convolutional network (dilated causal convolutions)"),
+        Cell(
+            "tcn",
+            "TCN",
+            description="temporal convolutional network (dilated causal convolutions)",
+        ),
         Cell("transformer", "Transformer", description="transformer encoder with causal attention"),
         Cell(
             "transformer_full",

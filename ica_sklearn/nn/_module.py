@@ -61,7 +61,8 @@ class RecurrentClassifierModule(nn.Module):
     Layers: dropout on the inputs, optional input-cell attention, the
     sequence layer (torch's fused ``nn.LSTM``/``nn.GRU``/``nn.RNN``, a
     :class:`TemporalConvNet` or a :class:`TransformerSequenceEncoder`; the
-    attribute ``recurrent`` for every cell), dropout on its output, pooling over the valid time steps, a linear head.  As in
+    attribute ``recurrent`` for every cell), dropout on its output, pooling
+    over the valid time steps, a linear head.  As in
     the paper's code the input dropout acts on the raw inputs, so the
     attention scores see the same dropped-out sequence as the summaries.
 

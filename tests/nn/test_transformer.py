@@ -21,7 +21,9 @@ def test_each_layer_equals_torchs_pre_norm_encoder_layer(causal, d_model):
     lengths = torch.tensor([7, 4, 1])
     valid = torch.arange(7)[None, :] < lengths[:, None]
     hidden = encoder.projection(x) + sinusoidal_positions(7, d_model, dtype=torch.float64)
-    mask = nn.Transformer.generate_square_subsequent_mask(7, dtype=torch.float64) if causal else None
+    mask = None
+    if causal:
+        mask = nn.Transformer.generate_square_subsequent_mask(7, dtype=torch.float64)
     # float padding mask: the same type as the causal mask
     padding_mask = torch.zeros(3, 7, dtype=torch.float64).masked_fill(~valid, -math.inf)
     for layer in encoder.layers:
