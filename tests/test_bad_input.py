@@ -167,8 +167,8 @@ MATRIX = [
     ("explainer_of_non_classifier", lambda X, y, c: SaliencyExplainer(object()).fit(X),
      TypeError, r"must be an ica_sklearn.RNNClassifier .*or a Pipeline"),
     # ---- names
-    ("unknown_cell", lambda X, y, c: _fit(X, y, cell="transformer"),
-     InvalidParameterError, r"'cell' parameter.*among.*ica_lstm.*Got 'transformer'"),
+    ("unknown_cell", lambda X, y, c: _fit(X, y, cell="transformer_xl"),
+     InvalidParameterError, r"'cell' parameter.*among.*ica_lstm.*Got 'transformer_xl'"),
     ("unknown_method", lambda X, y, c: SaliencyExplainer(c, method="magic").transform(X),
      InvalidParameterError, r"'method' parameter.*among.*gradient.*Got 'magic'"),
     ("unknown_pooling", lambda X, y, c: _fit(X, y, pooling="median"),

@@ -172,11 +172,17 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
     ----------
     cell : str, default="ica_lstm"
         One of "lstm", "gru", "rnn", "bilstm", "lstm_self_attention",
-        "ica_lstm", "ica_gru", "ica_rnn" ("ica" = input-cell attention).
+        "ica_lstm", "ica_gru", "ica_rnn" ("ica" = input-cell attention),
+        "tcn" (temporal convolutional network), "transformer" (causal
+        attention) and "transformer_full" (full attention); see
+        :data:`~ica_sklearn.nn.CELLS`.
     hidden_size : int, default=5
-        Hidden units of the recurrent layer.
+        Hidden units of the recurrent layer (channels of a TCN, ``d_model``
+        of a transformer).
     num_layers : int, default=1
-        Stacked recurrent layers.
+        Stacked recurrent or transformer layers; for "tcn", stacks of six
+        residual blocks (dilations 1 to 32; the output at a step sees the
+        ``1 + 252 * num_layers`` steps up to it).
     attention_hops : int, default=20
         Hops ``r`` of the input-cell (or self-) attention.
     attention_dim : int, default=50

@@ -33,6 +33,7 @@ from skorch.utils import to_tensor
 from torch.utils.data import BatchSampler, SequentialSampler
 
 from ..nn import RecurrentClassifierModule
+from ..nn._cells import get_cell
 from ..utils._random import (
     active_generator,
     private_generator,
@@ -310,11 +311,16 @@ def build_net(estimator, n_classes, seed, checkpoint=None, weighted=False):
 def seeded_training(net, seed):
     """Make the fit's random draws come from a generator seeded with ``seed``.
 
-    A private generator, unless the module's fused layers draw dropout from
-    torch's global generator (see the module docstring).
+    A private generator, unless the module's fused recurrent layers draw
+    dropout from torch's global generator (see the module docstring); the
+    TCN and transformer cells draw all their dropout from the private one.
     """
     module_params = net.get_params_for("module")
-    if module_params.get("num_layers", 1) > 1 and module_params.get("dropout", 0) > 0:
+    if (
+        get_cell(module_params.get("cell", "ica_lstm")).recurrent
+        and module_params.get("num_layers", 1) > 1
+        and module_params.get("dropout", 0) > 0
+    ):
         with seeded_global_state(seed, net.device), private_generator(torch.default_generator):
             yield
         return

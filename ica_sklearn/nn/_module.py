@@ -3,7 +3,9 @@
 
 It reads the cell table (:mod:`ica_sklearn.nn._cells`) for what to build and
 hands the recurrent forward pass to :func:`~ica_sklearn.nn._recurrence.recurrent_forward`,
-which picks the fastest exact route.  The module is a plain
+which picks the fastest exact route.  The non-recurrent sequence layers are
+:class:`~ica_sklearn.nn.TemporalConvNet` and
+:class:`~ica_sklearn.nn.TransformerSequenceEncoder`.  The module is a plain
 :class:`torch.nn.Module` and can be used on its own.
 """
 
@@ -12,10 +14,12 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from ._cells import POOLINGS, get_cell
+from ._convolution import TemporalConvNet
 from ._fast_ops import FastDropout
 from ._input_cell_attention import InputCellAttention, xavier_linear
 from ._recurrence import recurrent_forward
 from ._self_attention import StructuredSelfAttention
+from ._transformer import TransformerSequenceEncoder
 
 __all__ = ["RecurrentClassifierModule"]
 
@@ -33,12 +37,32 @@ def _pool_over_time(outputs, lengths, valid, pooling):
     raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}.")
 
 
+def _sequence_layer(spec, n_features, hidden_size, num_layers, dropout):
+    """The sequence layer of the cell table row ``spec``."""
+    if spec.layer == "TCN":
+        return TemporalConvNet(n_features, hidden_size, num_stacks=num_layers, dropout=dropout)
+    if spec.layer == "Transformer":
+        return TransformerSequenceEncoder(
+            n_features, hidden_size, num_layers, dropout=dropout, causal=spec.causal
+        )
+    return getattr(nn, spec.layer)(
+        input_size=n_features,
+        hidden_size=hidden_size,
+        num_layers=num_layers,
+        batch_first=True,
+        dropout=dropout if num_layers > 1 else 0.0,
+        bidirectional=spec.bidirectional,
+    )
+
+
 class RecurrentClassifierModule(nn.Module):
-    """Recurrent classifier with a selectable cell; returns logits.
+    """Sequence classifier with a selectable cell; returns logits.
 
     Layers: dropout on the inputs, optional input-cell attention, the
-    recurrent layer (torch's fused ``nn.LSTM``/``nn.GRU``/``nn.RNN``), dropout
-    on its output, pooling over the valid time steps, a linear head.  As in
+    sequence layer (torch's fused ``nn.LSTM``/``nn.GRU``/``nn.RNN``, a
+    :class:`TemporalConvNet` or a :class:`TransformerSequenceEncoder`; the
+    attribute ``recurrent`` for every cell), dropout on its output, pooling
+    over the valid time steps, a linear head.  As in
     the paper's code the input dropout acts on the raw inputs, so the
     attention scores see the same dropped-out sequence as the summaries.
 
@@ -59,14 +83,22 @@ class RecurrentClassifierModule(nn.Module):
         put :class:`InputCellAttention` before the recurrent layer;
         ``"lstm_self_attention"`` pools the LSTM's hidden states with
         :class:`StructuredSelfAttention` (``pooling`` is then unused);
-        ``"bilstm"`` runs an LSTM in both directions.
+        ``"bilstm"`` runs an LSTM in both directions; ``"tcn"`` is a
+        :class:`TemporalConvNet`; ``"transformer"`` and ``"transformer_full"``
+        are a :class:`TransformerSequenceEncoder` with causal and full
+        attention.
     hidden_size : int, default=5
+        Hidden units of a recurrent layer, channels of a TCN, ``d_model`` of
+        a transformer.
     num_layers : int, default=1
+        Stacked recurrent or transformer layers; for a TCN, stacks of six
+        residual blocks with dilations 1, 2, ..., 32.
     attention_hops : int, default=20
     attention_dim : int, default=50
     dropout : float, default=0.1
-        Dropout on the inputs, on the recurrent layer's output and between
-        stacked layers.
+        Dropout on the inputs, on the sequence layer's output and between
+        stacked recurrent layers (inside a TCN's blocks and a transformer's
+        residual branches).
     pooling : {"last", "mean", "max"}, default="last"
         "last" reads the output at each sequence's last valid step (the
         paper; for ``"bilstm"`` the backward half there has seen only that
@@ -107,16 +139,10 @@ class RecurrentClassifierModule(nn.Module):
             else None
         )
         self.input_dropout = FastDropout(dropout)
-        self.recurrent = getattr(nn, spec.recurrent_layer)(
-            input_size=n_features,
-            hidden_size=hidden_size,
-            num_layers=num_layers,
-            batch_first=True,
-            dropout=dropout if num_layers > 1 else 0.0,
-            bidirectional=spec.bidirectional,
-        )
+        # Named ``recurrent`` for every cell: the state-dict keys of saved models.
+        self.recurrent = _sequence_layer(spec, n_features, hidden_size, num_layers, dropout)
         self.output_dropout = FastDropout(dropout)
-        output_size = hidden_size * (2 if spec.bidirectional else 1)
+        output_size = hidden_size * (2 if spec.bidirectional and spec.recurrent else 1)
         if spec.self_attention:
             self.self_attention = StructuredSelfAttention(
                 output_size, attention_dim, attention_hops
@@ -128,20 +154,27 @@ class RecurrentClassifierModule(nn.Module):
         self.to(dtype)
 
     def recurrent_outputs(self, inputs, lengths):
-        """Outputs (B, T, H) of the recurrent layer; padded steps are zero.
+        """Outputs (B, T, H) of the sequence layer; padded steps are zero.
 
-        Only a bidirectional layer needs packed sequences (its backward pass
-        must start at each sequence's last valid step).  Every other layer is
-        causal, attention included: its outputs at valid steps never see the
-        end padding, so padded batches run like unpadded ones (fused kernels,
-        no packing) and the padded steps are zeroed afterwards.
+        Only a bidirectional recurrent layer needs packed sequences (its
+        backward pass must start at each sequence's last valid step).  Every
+        other recurrent layer and the TCN are causal, attention included:
+        their outputs at valid steps never see the end padding, so padded
+        batches run like unpadded ones (fused kernels, no packing).  A
+        transformer masks the padded steps out of its attention.  The padded
+        steps are zeroed afterwards.
         """
         n_steps = inputs.shape[1]
         # Dropout on the raw inputs, before any attention, as the paper's code.
         inputs = self.input_dropout(inputs)
         valid = torch.arange(n_steps, device=inputs.device)[None, :] < lengths[:, None]
         padded = not bool(valid.all())
-        if padded and self.recurrent.bidirectional:
+        spec = get_cell(self.cell)
+        if not spec.recurrent:
+            if self.input_attention is not None:
+                inputs = self.input_attention(inputs)
+            outputs = self.recurrent(inputs, valid)
+        elif padded and spec.bidirectional:
             if self.input_attention is not None:  # causal: padding never reaches valid steps
                 inputs = self.input_attention(inputs)
             packed = pack_padded_sequence(
@@ -150,7 +183,8 @@ class RecurrentClassifierModule(nn.Module):
             outputs, _ = self.recurrent(packed)
             outputs, _ = pad_packed_sequence(outputs, batch_first=True, total_length=n_steps)
             return outputs
-        outputs = recurrent_forward(self.recurrent, inputs, self.input_attention)
+        else:
+            outputs = recurrent_forward(self.recurrent, inputs, self.input_attention)
         return outputs.masked_fill(~valid[:, :, None], 0.0) if padded else outputs
 
     def forward(self, X, lengths=None):

@@ -40,6 +40,8 @@ Examples
 True
 """
 
+import functools
+import inspect
 import threading
 from contextlib import contextmanager
 
@@ -118,6 +120,18 @@ def private_generator(generator):
         _ACTIVE.generator = previous
 
 
+@functools.cache
+def _random_initialiser(func):
+    """Whether ``func`` is an initialiser of :mod:`torch.nn.init` that draws
+    (takes a ``generator``; ``constant_``, ``zeros_`` and the like do not)."""
+    if getattr(func, "__module__", None) != "torch.nn.init":
+        return False
+    try:
+        return "generator" in inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        return False
+
+
 class _RedirectDraws(TorchFunctionMode):
     """Gives every random operation without a generator ``generator``."""
 
@@ -128,7 +142,7 @@ class _RedirectDraws(TorchFunctionMode):
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
         if kwargs.get("generator") is None and (
-            func in _RANDOM_OPERATIONS or getattr(func, "__module__", None) == "torch.nn.init"
+            func in _RANDOM_OPERATIONS or _random_initialiser(func)
         ):
             kwargs = {**kwargs, "generator": self.generator}
         return func(*args, **kwargs)

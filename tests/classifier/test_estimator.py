@@ -59,7 +59,8 @@ def early_signal_data():
 
 def test_learns_an_early_signal_with_every_cell(early_signal_data):
     X, y = early_signal_data
-    for cell in ("ica_lstm", "ica_gru", "lstm_self_attention"):
+    cells = ("ica_lstm", "ica_gru", "lstm_self_attention", "tcn", "transformer", "transformer_full")
+    for cell in cells:
         clf = RNNClassifier(cell, **{**FAST, "max_epochs": 40}).fit(X, y)
         assert clf.score(X, y) >= 0.9, cell
 
@@ -216,7 +217,7 @@ def test_prediction_errors_name_the_problem(early_signal_data):
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
         RNNClassifier(**FAST).fit(X, y[:10])
     with pytest.raises(ValueError, match="'cell' parameter"):
-        RNNClassifier("transformer").fit(X, y)
+        RNNClassifier("transformer_xl").fit(X, y)
 
 
 def test_early_stopping_sees_the_epoch_that_reaches_perfect_accuracy(

@@ -31,8 +31,11 @@ def _fit_proba(X, y, seed, **params):
     return RNNClassifier(**{**SMALL, **params}, random_state=seed).fit(X, y).predict_proba(X)
 
 
-@pytest.mark.parametrize("params", [{}, {"num_layers": 2, "cell": "gru"}],
-                         ids=["private_generator", "fused_dropout_under_the_lock"])
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"num_layers": 2, "cell": "gru"}, {"num_layers": 2, "cell": "transformer"}],
+    ids=["private_generator", "fused_dropout_under_the_lock", "transformer_private_generator"],
+)
 def test_seeded_fits_in_threads_equal_serial_fits(params, data):
     X, y = data
     seeds = [1, 2, 3]
@@ -45,12 +48,15 @@ def test_seeded_fits_in_threads_equal_serial_fits(params, data):
     assert not np.array_equal(serial[0], serial[1])
 
 
-def test_fit_and_predict_leave_the_global_generators_alone(data):
+@pytest.mark.parametrize("cell", ["ica_lstm", "tcn", "transformer_full"])
+def test_fit_and_predict_leave_the_global_generators_alone(cell, data):
+    # (the TCN and transformer dropouts, two layers deep, included)
     X, y = data
     torch.manual_seed(7)
     np.random.seed(7)
     torch_state, numpy_state = torch.get_rng_state(), np.random.get_state()
-    clf = RNNClassifier(**SMALL, random_state=0).fit(X, y)
+    num_layers = 1 if cell == "ica_lstm" else 2
+    clf = RNNClassifier(**SMALL, cell=cell, num_layers=num_layers, random_state=0).fit(X, y)
     clf.predict_proba(X)
     assert torch.equal(torch.get_rng_state(), torch_state)
     assert np.array_equal(np.random.get_state()[1], numpy_state[1])

@@ -42,8 +42,8 @@ def _one_line_error(capsys):
 USAGE_ERRORS = [
     ("seeds_zero", ["reproduce", "--seeds", "0"], r"--seeds: must be at least 1, got 0"),
     ("seeds_text", ["reproduce", "--seeds", "two"], r"--seeds: expected an integer"),
-    ("bad_model_after_good_ones", ["reproduce", "--models", "lstm", "ica_lstm", "transformer"],
-     r"--models: invalid choice: 'transformer'"),
+    ("bad_model_after_good_ones", ["reproduce", "--models", "lstm", "ica_lstm", "transformer_xl"],
+     r"--models: invalid choice: 'transformer_xl'"),
     ("bad_layout", ["reproduce", "--layouts", "top_box"], r"--layouts: invalid choice"),
     ("max_epochs_zero", ["reproduce", "--max-epochs", "0"], r"--max-epochs: must be at least 1"),
     ("validation_fraction_1_5", ["reproduce", "--validation-fraction", "1.5"],
@@ -157,8 +157,8 @@ def test_an_interrupted_reproduce_keeps_the_runs_that_finished(tmp_path, monkeyp
 
 
 def test_reproduce_table1_checks_its_arguments_before_any_run(tmp_path, no_training):
-    with pytest.raises(ValueError, match=r"Unknown model\(s\) \['transformer'\]"):
-        _table1.reproduce_table1(["earlier_box"], ["lstm", "transformer"], out_dir=None)
+    with pytest.raises(ValueError, match=r"Unknown model\(s\) \['transformer_xl'\]"):
+        _table1.reproduce_table1(["earlier_box"], ["lstm", "transformer_xl"], out_dir=None)
     with pytest.raises(ValueError, match="seeds is the number of runs.*at least 1; got 0"):
         _table1.reproduce_table1(["earlier_box"], ["lstm"], seeds=0, out_dir=None)
     with pytest.raises(ValueError, match=r"config keys \['hiden_size'\]"):
