@@ -4,7 +4,7 @@
 A checkpoint belongs to one fit.  Its *fingerprint* says what that fit
 trains: the hyper-parameters (except those that do not change the training:
 ``max_epochs``, ``checkpoint_dir``, ``callbacks``, ``device``, ``verbose``,
-``torch_num_threads``), the shape and a SHA-256 hash of the data (values,
+``torch_num_threads``, ``warm_start``), the shape and a SHA-256 hash of the data (values,
 lengths, encoded labels and the per-sample training weights, if any) and the
 classes.  The file is named by a hash of
 the fingerprint (``checkpoint-<hash>.pt``), so fits of other data or
@@ -46,6 +46,7 @@ _NOT_FINGERPRINTED = (
     "max_epochs",
     "torch_num_threads",
     "verbose",
+    "warm_start",
 )
 
 

@@ -10,6 +10,7 @@ checkpoints in :mod:`._persistence` and :mod:`._checkpoint`.
 import copy
 import inspect
 import os
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -32,7 +33,15 @@ from ..utils._sequences import (
 from ..utils._torch import DTYPES, resolve_device, torch_threads
 from . import _presets
 from ._checkpoint import TrainingCheckpoint, fit_fingerprint
-from ._net import OPTIMIZERS, build_net, net_inputs, train_net
+from ._net import (
+    OPTIMIZERS,
+    build_net,
+    continuation_seed,
+    continue_training,
+    net_inputs,
+    train_net,
+    update_for_continuation,
+)
 from ._persistence import load_classifier, save_classifier
 from ._weights import check_sample_weight, rescaled, training_weights
 
@@ -126,6 +135,17 @@ def _refuse_missing_labels(y):
         )
 
 
+def _check_labels(y, n_samples, owner):
+    """``y`` as a 1D array of classification labels, one per sample."""
+    if y is None:
+        raise ValueError(f"{owner} requires y to be passed, but the target y is None.")
+    _refuse_missing_labels(y)
+    y = column_or_1d(y, warn=True)
+    check_consistent_length(np.empty(n_samples), y)
+    check_classification_targets(y)
+    return y
+
+
 def _encode_targets(y, n_samples, owner):
     """Check ``y`` (one label per sample, at least 2 classes) and encode it.
 
@@ -144,19 +164,39 @@ def _encode_targets(y, n_samples, owner):
     codes : ndarray of shape (n_samples,), int64
         Index of each label in ``classes``.
     """
-    if y is None:
-        raise ValueError(f"{owner} requires y to be passed, but the target y is None.")
-    _refuse_missing_labels(y)
-    y = column_or_1d(y, warn=True)
-    check_consistent_length(np.empty(n_samples), y)
-    check_classification_targets(y)
-    encoder = LabelEncoder().fit(y)
+    encoder = LabelEncoder().fit(_check_labels(y, n_samples, owner))
     if len(encoder.classes_) < 2:
         raise ValueError(
             f"y contains only 1 class ({encoder.classes_[0]!r}); a classifier "
             "needs samples of at least 2 classes."
         )
     return encoder.classes_, encoder.transform(y).astype(np.int64)
+
+
+def _partial_fit_classes(classes, owner):
+    """The sorted labels of ``partial_fit``'s ``classes`` (at least 2)."""
+    _refuse_missing_labels(classes)
+    classes = np.unique(column_or_1d(classes))
+    if len(classes) < 2:
+        raise ValueError(
+            f"classes={classes.tolist()} names fewer than 2 classes; pass every class "
+            f"{owner} is to predict (e.g. classes=np.unique(y_all)) on the first call "
+            "to partial_fit."
+        )
+    return classes
+
+
+def _codes_of(labels, classes):
+    """Index of each of ``labels`` in ``classes``; unknown labels raise."""
+    index = {label: code for code, label in enumerate(classes.tolist())}
+    unknown = sorted({label for label in labels.tolist() if label not in index}, key=repr)
+    if unknown:
+        raise ValueError(
+            f"y has label(s) {unknown[:10]} that are not among the classes "
+            f"{classes.tolist()} given on the first call to partial_fit. Pass every class "
+            "on the first call (classes=...), or fit a new classifier."
+        )
+    return np.array([index[label] for label in labels.tolist()], dtype=np.int64)
 
 
 class RNNClassifier(ClassifierMixin, BaseEstimator):
@@ -237,6 +277,20 @@ class RNNClassifier(ClassifierMixin, BaseEstimator):
         (early stopping), while ``train_acc`` and the stop rule count every
         sample with a positive weight alike (100 % is 100 % whatever the
         weights).  Samples of weight 0 are left out of training.
+    warm_start : bool, default=False
+        When True and the classifier is fitted, ``fit`` continues training the
+        fitted network (its weights, optimizer state and history) for
+        ``max_epochs`` more epochs, instead of training a new one.  The data
+        must have the classes and the features per time step of the first
+        fit (else a ``ValueError``), and the parameters that shape the
+        network or pick the optimizer (``cell``, the sizes, ``dropout``,
+        ``pooling``, ``dtype``, ``optimizer``, ``optimizer_params``) must be
+        unchanged; the training settings (``lr``, ``batch_size``, the stop
+        rule, ``validation_fraction``, ``class_weight``, ``callbacks``,
+        ``verbose``) are the current ones.  The stop rule applies within each
+        fit: a model already at 100 % training accuracy stops in the first
+        epoch of the next.  ``checkpoint_dir`` is not used by a continued
+        fit.  See also :meth:`partial_fit`.
     callbacks : list of skorch callbacks or None, default=None
         Extra callbacks (learning-rate schedules, checkpoints, ...).
     device : str, default="auto"
@@ -279,6 +333,10 @@ default="samples_time_features"
         over.  A resumed fit continues with a fresh shuffling order, so it is
         not bit-identical to an uninterrupted one.  Ctrl-C during ``fit``
         raises ``KeyboardInterrupt`` and keeps the weights trained so far.
+        Checkpoints belong to fits from scratch: training continued by
+        ``warm_start`` or :meth:`partial_fit` neither resumes nor writes one
+        (a warning says so), so a checkpoint always holds the fit its
+        fingerprint names.
 
     Attributes
     ----------
@@ -299,7 +357,8 @@ default="samples_time_features"
         ``net_.history`` the per-epoch log (``train_loss``, ``train_acc``,
         ``valid_loss``).
     n_epochs_ : int
-        Epochs actually trained.
+        Epochs actually trained, in all: continued training (``warm_start``,
+        :meth:`partial_fit`) adds its epochs, as ``net_.history`` its rows.
     device_ : str
         Device the network was trained on.
 
@@ -343,6 +402,7 @@ default="samples_time_features"
         "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "class_weight": [StrOptions({"balanced"}), dict, None],
+        "warm_start": ["boolean"],
         "callbacks": [list, None],
         "device": [str, torch.device],
         "dtype": [StrOptions(set(DTYPES))],
@@ -372,6 +432,7 @@ default="samples_time_features"
         validation_fraction=None,
         n_iter_no_change=10,
         class_weight=None,
+        warm_start=False,
         callbacks=None,
         device="auto",
         dtype="float32",
@@ -397,6 +458,7 @@ default="samples_time_features"
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.class_weight = class_weight
+        self.warm_start = warm_start
         self.callbacks = callbacks
         self.device = device
         self.dtype = dtype
@@ -504,19 +566,26 @@ default="samples_time_features"
         -------
         self : RNNClassifier
         """
+        owner = type(self).__name__
+        if self.warm_start and self._is_trained():
+            values, lengths = self._validate_continued(X, "warm_start=True")
+            classes, targets = _encode_targets(y, len(values), owner)
+            if not np.array_equal(classes, self.classes_):
+                raise ValueError(
+                    "warm_start=True continues training the fitted network, which "
+                    f"predicts the classes {self.classes_.tolist()}, but y has the classes "
+                    f"{classes.tolist()}. Pass data of these classes, or set "
+                    "warm_start=False to train a new network."
+                )
+            return self._continue(
+                *self._weighted(values, lengths, targets, sample_weight),
+                epochs=self.max_epochs, how="warm_start=True",
+            )
         values, lengths = self._validate_sequences(X, reset=True)
-        self.classes_, targets = _encode_targets(y, len(values), type(self).__name__)
-        weights = training_weights(
-            self.class_weight, check_sample_weight(sample_weight, len(values)),
-            self.classes_, targets,
-        )
-        if weights is not None:
-            kept, weights = rescaled(weights)
-            values, lengths, targets = values[kept], lengths[kept], targets[kept]
-            if weights is not None:
-                weights = weights.astype(values.dtype)
+        self.classes_, targets = _encode_targets(y, len(values), owner)
+        values, lengths, targets, weights = self._weighted(values, lengths, targets, sample_weight)
         self.device_ = str(resolve_device(self.device))
-        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        seed = self._seed()
         checkpoint = None
         if self.checkpoint_dir is not None:
             fingerprint = fit_fingerprint(self, values, lengths, targets, weights)
@@ -533,6 +602,165 @@ default="samples_time_features"
                 )
             finally:
                 self.n_epochs_ = len(self.net_.history or ())  # (None before initialisation)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train the network for one epoch on ``X, y``.
+
+        The first call (on an unfitted classifier) builds the network, and
+        then trains as :meth:`fit` with ``max_epochs=1`` does; every later
+        call continues training the fitted network (also one fitted by
+        :meth:`fit`), its weights, optimizer state and history, for one more
+        epoch.  ``n_epochs_`` counts the epochs in all.  As for
+        ``warm_start``, the parameters that shape the network or pick the
+        optimizer must stay unchanged, the training settings are the current
+        ones, and the stop rule may end an epoch early.  ``checkpoint_dir`` is
+        not used.
+
+        Parameters
+        ----------
+        X : array-like, same layouts as in :meth:`fit`
+            Later calls need the features per time step of the first; the
+            sequences may have any length.
+        y : array-like of shape (n_samples,)
+            Labels among ``classes``; one call's data may hold one class only.
+        classes : array-like of shape (n_classes,) or None, default=None
+            Every class the classifier is to predict (at least 2).  Required
+            on the first call, as in scikit-learn; later calls may omit it or
+            pass the same classes.
+        sample_weight : array-like of shape (n_samples,) or None, default=None
+            As in :meth:`fit`; the weights are rescaled to mean 1 within each
+            call.  ``class_weight="balanced"`` needs the whole data's class
+            counts, which one call does not see, so it is refused here; pass
+            a dict (e.g. from
+            :func:`sklearn.utils.class_weight.compute_class_weight`).
+
+        Returns
+        -------
+        self : RNNClassifier
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from ica_sklearn import RNNClassifier
+        >>> rng = np.random.RandomState(0)
+        >>> X, y = rng.normal(size=(20, 6, 2)), np.repeat(["a", "b"], 10)
+        >>> clf = RNNClassifier("gru", random_state=0)
+        >>> for epoch in range(3):
+        ...     _ = clf.partial_fit(X, y, classes=["a", "b"])
+        >>> clf.n_epochs_, clf.classes_.tolist()
+        (3, ['a', 'b'])
+        """
+        owner = type(self).__name__
+        first_call = not self._is_trained()
+        if first_call and classes is None:
+            raise ValueError(
+                f"classes must be passed on the first call to {owner}.partial_fit: every "
+                "class it is to predict (e.g. classes=np.unique(y_all)), since one call's "
+                "data may not hold them all."
+            )
+        if self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' is not supported by partial_fit: the balanced "
+                "weights need the class counts of all the data, which one call does not "
+                "see. Compute them with sklearn.utils.class_weight.compute_class_weight("
+                "'balanced', classes=..., y=y_all) and pass them as a dict."
+            )
+        if first_call:
+            values, lengths = self._validate_sequences(X, reset=True)
+            labels = _check_labels(y, len(values), owner)
+            self.classes_ = _partial_fit_classes(classes, owner)
+        else:
+            values, lengths = self._validate_continued(X, "partial_fit")
+            labels = _check_labels(y, len(values), owner)
+            if classes is not None and not np.array_equal(
+                _partial_fit_classes(classes, owner), self.classes_
+            ):
+                raise ValueError(
+                    f"classes={np.unique(classes).tolist()} differs from the classes of "
+                    f"the first call to partial_fit, {self.classes_.tolist()}. Pass the "
+                    "same classes, or none after the first call."
+                )
+        targets = _codes_of(labels, self.classes_)
+        values, lengths, targets, weights = self._weighted(
+            values, lengths, targets, sample_weight, min_classes=1
+        )
+        if not first_call:
+            return self._continue(values, lengths, targets, weights, epochs=1, how="partial_fit")
+        self._warn_checkpoint_unused("partial_fit")
+        self.device_ = str(resolve_device(self.device))
+        seed = self._seed()
+        with torch_threads(self.torch_num_threads):
+            self.net_ = build_net(self, len(self.classes_), seed, weighted=weights is not None)
+            try:
+                continue_training(
+                    self.net_, net_inputs(values, lengths, weights), targets, seed=seed, epochs=1
+                )
+            finally:
+                self.n_epochs_ = len(self.net_.history or ())
+        return self
+
+    # ------------------------------------------------------ training helpers
+    def _is_trained(self):
+        """Whether there is a fitted network to continue training."""
+        return bool(getattr(getattr(self, "net_", None), "initialized_", False))
+
+    def _seed(self):
+        """The seed of a fit's random draws, from ``random_state``."""
+        return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+
+    def _weighted(self, values, lengths, targets, sample_weight, min_classes=2):
+        """The training data with per-sample weights (``class_weight`` times
+        ``sample_weight``, rescaled to mean 1), samples of weight 0 left out;
+        the weights are None when all are equal."""
+        weights = training_weights(
+            self.class_weight, check_sample_weight(sample_weight, len(values)),
+            self.classes_, targets, min_classes=min_classes,
+        )
+        if weights is None:
+            return values, lengths, targets, None
+        kept, weights = rescaled(weights)
+        values, lengths, targets = values[kept], lengths[kept], targets[kept]
+        return values, lengths, targets, None if weights is None else weights.astype(values.dtype)
+
+    def _validate_continued(self, X, how):
+        """``X`` validated against the fitted network, for continued training."""
+        try:
+            values, lengths = self._validate_sequences(X, reset=False)
+        except ValueError as error:
+            raise ValueError(
+                f"{error} ({how} continues training the fitted network, which needs "
+                "these features; train a new network to change them.)"
+            ) from None
+        return values, lengths
+
+    def _warn_checkpoint_unused(self, how):
+        if self.checkpoint_dir is not None:
+            warnings.warn(
+                f"checkpoint_dir is not used by {how}: a checkpoint holds one fit from "
+                "scratch, so training that continues a network neither resumes nor "
+                "writes one. Fit from scratch (warm_start=False) to use checkpoints.",
+                UserWarning,
+                stacklevel=3,
+            )
+
+    def _continue(self, values, lengths, targets, weights, *, epochs, how):
+        """Train the fitted network ``epochs`` more epochs with the current
+        training settings (see ``warm_start``); ``how`` names the caller."""
+        self._warn_checkpoint_unused(how)
+        self.n_timesteps_in_ = max(self.n_timesteps_in_, values.shape[1])
+        seed = continuation_seed(self._seed(), len(self.net_.history))
+        with torch_threads(self.torch_num_threads):
+            template = build_net(self, len(self.classes_), seed, weighted=weights is not None)
+            update_for_continuation(self.net_, template, weighted=weights is not None)
+            try:
+                continue_training(
+                    self.net_, net_inputs(values, lengths, weights), targets,
+                    seed=seed, epochs=epochs,
+                )
+            finally:
+                self.n_epochs_ = len(self.net_.history)
         return self
 
     @property

@@ -56,10 +56,17 @@ __all__ = [
     "ClassifierNet",
     "SeededShuffle",
     "build_net",
+    "continue_training",
+    "continuation_seed",
     "net_inputs",
     "seeded_training",
     "train_net",
+    "update_for_continuation",
 ]
+
+#: The net's settings that fix its module and optimizer: a warm start or
+#: ``partial_fit`` cannot change them without training a new network.
+FIXED_WHEN_CONTINUING = ("module__", "optimizer")
 
 #: ``optimizer`` names and the torch optimizer classes they stand for.
 OPTIMIZERS = {
@@ -349,4 +356,70 @@ def train_net(net, inputs, targets, *, seed, max_epochs, stop_at_perfect, checkp
         )
         if done < max_epochs and not finished:
             net.partial_fit(inputs, targets, epochs=max_epochs - done)
+    return net
+
+
+def continuation_seed(seed, epochs_done):
+    """The seed of a continued run (a warm-started ``fit`` or a ``partial_fit``
+    call): a function of the fit's seed and the epochs trained so far, so
+    every continuation draws other shuffles and dropout masks than the last,
+    reproducibly.
+
+    Examples
+    --------
+    >>> from ica_sklearn.classifier._net import continuation_seed
+    >>> continuation_seed(0, 2) == continuation_seed(0, 2) != continuation_seed(0, 3)
+    True
+    """
+    return int(np.random.SeedSequence([seed, epochs_done]).generate_state(1)[0] >> 1)
+
+
+def update_for_continuation(net, template, *, weighted):
+    """Give the fitted ``net`` the training settings of ``template`` (an
+    uninitialised net built from the estimator's current parameters), keeping
+    its module, optimizer state and history.
+
+    The learning rate and batch size, the stop rules, early stopping, the
+    validation split, callbacks and verbosity follow the current parameters;
+    no checkpoint is written (``template`` is built without one).  With
+    ``weighted``, the criterion returns per-sample losses (set on the
+    criterion itself: skorch's ``set_params`` would re-initialise the
+    optimizer).
+
+    Raises
+    ------
+    ValueError
+        When a parameter that shapes the module or picks the optimizer
+        differs between ``template`` and ``net``.
+    """
+    current, built = template.get_params(deep=False), net.get_params(deep=False)
+    changed = sorted(
+        name for name in set(current) | set(built)
+        if name.startswith(FIXED_WHEN_CONTINUING) and bool(current.get(name) != built.get(name))
+    )
+    if changed:
+        raise ValueError(
+            "Training can only continue the fitted network with the parameters it was "
+            f"built with, but these changed since: {changed}. Set them back, or train a "
+            "new network (warm_start=False, or a new partial_fit from an unfitted clone)."
+        )
+    net.set_params(
+        lr=template.lr,
+        batch_size=template.batch_size,
+        train_split=template.train_split,
+        verbose=template.verbose,
+    )
+    # (skorch's set_params(callbacks=...) builds callbacks_ from the old list)
+    net.callbacks = template.callbacks
+    net.initialize_callbacks()
+    if weighted:
+        net.criterion_.reduction = "none"
+    return net
+
+
+def continue_training(net, inputs, targets, *, seed, epochs):
+    """Train the fitted ``net`` ``epochs`` more epochs, its random draws seeded
+    by ``seed``; weights, optimizer state and history carry on."""
+    with seeded_training(net, seed):
+        net.partial_fit(inputs, targets, epochs=epochs)
     return net

@@ -123,7 +123,7 @@ def _class_weights(class_weight, classes, codes, sample_weight):
     return compute_class_weight(class_weight, classes=classes, y=classes[codes])
 
 
-def training_weights(class_weight, sample_weight, classes, codes):
+def training_weights(class_weight, sample_weight, classes, codes, *, min_classes=2):
     """The per-sample weights of a fit, before zero weights are dropped.
 
     Parameters
@@ -136,6 +136,9 @@ def training_weights(class_weight, sample_weight, classes, codes):
         The sorted original labels.
     codes : ndarray of shape (n_samples,)
         Index of each sample's label in ``classes``.
+    min_classes : int, default=2
+        Classes that must keep samples of positive weight: 2 for a fit,
+        1 for one call of ``partial_fit`` (whose data may hold one class).
 
     Returns
     -------
@@ -147,7 +150,7 @@ def training_weights(class_weight, sample_weight, classes, codes):
     ------
     ValueError
         When ``class_weight`` names labels that are not classes, or the
-        weights leave fewer than 2 classes with a positive weight.
+        weights leave fewer than ``min_classes`` classes with a positive weight.
 
     Examples
     --------
@@ -170,12 +173,14 @@ def training_weights(class_weight, sample_weight, classes, codes):
         )
         weights = weights * per_class[codes]
     positive = np.unique(codes[weights > 0])
-    if len(positive) < 2:
+    if len(positive) < min_classes:
         label = classes[positive].tolist()[0] if len(positive) else None
         raise ValueError(
             "sample_weight and class_weight leave samples of only "
             f"{'no class' if label is None else f'1 class ({label!r})'} with a positive "
-            "weight; a classifier needs samples of at least 2 classes with positive weight."
+            f"weight; {'a classifier needs' if min_classes > 1 else 'training needs'} "
+            f"samples of at least {min_classes} class{'es' if min_classes > 1 else ''} "
+            "with positive weight."
         )
     return weights
 

@@ -11,11 +11,13 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
+from sklearn import get_config
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 
 from ..utils._random import seeded_generator, seeded_global_state
 from ..utils._sequences import TIME_MAJOR, from_time_major, unpad
@@ -31,7 +33,7 @@ from ._attribution import (
     samples_per_call,
 )
 from ._method_table import METHODS, N_RANDOM_BASELINES, OUTPUTS
-from ._targets import check_fitted_classifier, classifier_of, target_indices
+from ._targets import check_fitted_classifier, classifier_of, target_indices, unfrozen
 from ._tsr import temporal_saliency_rescaling
 
 __all__ = ["EXPLANATION_EXPLAINER_PARAMS", "SaliencyExplainer"]
@@ -64,7 +66,11 @@ class SaliencyExplainer(TransformerMixin, BaseEstimator):
     estimator : RNNClassifier or Pipeline ending in one
         The model to explain.  For a Pipeline, the maps are with respect to
         the *classifier's input*, i.e. the output of the preceding steps
-        (e.g. standardised values), and have that shape.
+        (e.g. standardised values), and have that shape.  Either may be
+        wrapped in scikit-learn's ``FrozenEstimator``, which is unwrapped.
+        A ``CalibratedClassifierCV`` is refused: it averages several
+        calibrated networks, so explain one of its
+        ``calibrated_classifiers_[i].estimator`` or the uncalibrated model.
     method : str, default="gradient"
         "gradient" (plain torch; the paper's), "evidence_gated_gradient"
         (``relu(sum_f x g) * |g|`` per step and feature: the evidence each
@@ -249,7 +255,7 @@ class SaliencyExplainer(TransformerMixin, BaseEstimator):
         return cls(estimator, **{**EXPLANATION_EXPLAINER_PARAMS, **overrides})
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, **fit_params):
         """Fit a clone of the estimator (``prefit=False``) or check it.
 
         Parameters
@@ -257,6 +263,13 @@ class SaliencyExplainer(TransformerMixin, BaseEstimator):
         X : array-like of shape (n_samples, n_timesteps, n_features) or list
         y : array-like of shape (n_samples,)
             Needed when ``prefit=False``.
+        **fit_params : dict
+            With ``prefit=False``, passed to the estimator's ``fit`` (e.g.
+            ``sample_weight``, or ``<step>__<param>`` for a Pipeline).  With
+            scikit-learn's metadata routing enabled, the metadata the
+            estimator requests (``set_fit_request``) are routed to it
+            instead.  With ``prefit=True`` nothing is fitted and they are
+            ignored, as scikit-learn's ``FrozenEstimator`` ignores them.
 
         Returns
         -------
@@ -266,14 +279,33 @@ class SaliencyExplainer(TransformerMixin, BaseEstimator):
             check_fitted_classifier(self.estimator)
             self.estimator_ = self.estimator
         else:
-            self.estimator_ = clone(self.estimator).fit(X, y)
+            if get_config()["enable_metadata_routing"]:
+                fit_params = process_routing(self, "fit", **fit_params).estimator.fit
+            self.estimator_ = clone(self.estimator).fit(X, y, **fit_params)
             check_fitted_classifier(self.estimator_)
         self.classes_ = classifier_of(self.estimator_).classes_
         return self
 
     def fit_transform(self, X, y=None, **fit_params):
-        """Fit, then explain ``X`` (for the true labels ``y`` when given)."""
+        """Fit (passing ``fit_params`` on as :meth:`fit` does), then explain
+        ``X`` (for the true labels ``y`` when given)."""
         return self.fit(X, y, **fit_params).transform(X, y)
+
+    def get_metadata_routing(self):
+        """How metadata reach the explained estimator: ``fit``'s (and
+        ``fit_transform``'s) go to its ``fit`` (scikit-learn's metadata
+        routing).
+
+        Returns
+        -------
+        routing : sklearn.utils.metadata_routing.MetadataRouter
+        """
+        return MetadataRouter(owner=type(self).__name__).add(
+            estimator=self.estimator,
+            method_mapping=MethodMapping()
+            .add(caller="fit", callee="fit")
+            .add(caller="fit_transform", callee="fit"),
+        )
 
     # ------------------------------------------------------------ transform
     def transform(self, X, y=None):
@@ -297,7 +329,7 @@ class SaliencyExplainer(TransformerMixin, BaseEstimator):
         """
         self._validate_params()
         self._check_method_arguments()
-        estimator = self._explained_estimator()
+        estimator = unfrozen(self._explained_estimator())
         classifier = classifier_of(estimator)
         if isinstance(estimator, Pipeline):
             X = estimator[:-1].transform(X)
