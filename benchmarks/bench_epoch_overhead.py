@@ -37,14 +37,13 @@ import time
 
 import numpy as np
 import torch
-from skorch.dataset import Dataset
-from torch.utils.data import default_collate
 
 from ica_sklearn import RNNClassifier
 from ica_sklearn.classifier import _net
 from ica_sklearn.classifier._net import BatchIndexedDataset, net_inputs
 from ica_sklearn.nn import RecurrentClassifierModule
 from ica_sklearn.datasets import make_box_train_test
+from _reference_loader import PerSampleNet
 
 N_EPOCHS = 3
 PARAMS = dict(
@@ -59,20 +58,6 @@ PARAMS = dict(
 
 CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
 clock = CLOCKS["wall"]
-
-
-class PerSampleNet(_net.ClassifierNet):
-    """The classifier's net with the data loading it had before: skorch's
-    dataset and torch's per-sample loader (chosen by giving a ``collate_fn``)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **{**kwargs, "dataset": Dataset})
-
-    def get_params_for(self, prefix):
-        params = super().get_params_for(prefix)
-        if prefix.startswith("iterator_"):
-            params.setdefault("collate_fn", default_collate)
-        return params
 
 
 def timed_fit(X, y, threads, net_class=_net.ClassifierNet):

@@ -2,10 +2,12 @@
 batch) instead of sample by sample; batches, orders, random draws and so
 every seeded fit must be exactly those of torch's per-sample loader."""
 
+import runpy
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
-from skorch.dataset import Dataset
 from torch.utils.data import default_collate
 
 from ica_sklearn import RNNClassifier
@@ -13,20 +15,10 @@ from ica_sklearn.classifier import _net
 from ica_sklearn.classifier._net import BatchIndexedDataset, ClassifierNet, net_inputs
 from ica_sklearn.utils._random import private_generator, seeded_generator
 
+_LOADER = Path(__file__).parents[2] / "benchmarks" / "_reference_loader.py"
+PerSampleNet = runpy.run_path(str(_LOADER))["PerSampleNet"]
 
-class PerSampleNet(ClassifierNet):
-    """The net as it loaded data before: skorch's dataset, and a
-    ``collate_fn`` that makes it build torch's loader, which indexes the
-    dataset once per sample and stacks."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **{**kwargs, "dataset": Dataset})
-
-    def get_params_for(self, prefix):
-        params = super().get_params_for(prefix)
-        if prefix.startswith("iterator_"):
-            params.setdefault("collate_fn", default_collate)
-        return params
 
 
 @pytest.fixture(scope="module")
