@@ -44,7 +44,7 @@ Run::
     python benchmarks/bench_real_data.py --quick   # 2 small sets, 1 seed, 3 epochs
 
 Writes ``OUT/bench_real_data.csv`` (one row per data set, model and seed:
-accuracy, fit and predict seconds), ``OUT/bench_real_data.md`` (accuracy
+test accuracy, fit and predict seconds, training accuracy, epochs trained), ``OUT/bench_real_data.md`` (accuracy
 mean ± std over seeds and mean fit seconds, a data set per row, a model per
 column, plus the mean over data sets) and ``OUT/bench_real_data.png``
 (accuracy per data set and model).
@@ -129,16 +129,20 @@ def cell_pipeline(cell, seed, max_epochs, tuned):
 
 
 def timed_score(model, X_train, y_train, X_test, y_test):
+    """Test accuracy, fit and predict seconds, training accuracy, epochs trained (cells only)."""
     start = time.perf_counter()
     model.fit(X_train, y_train)
     fit_s = time.perf_counter() - start
     start = time.perf_counter()
     accuracy = float(np.mean(model.predict(X_test) == y_test))
-    return accuracy, fit_s, time.perf_counter() - start
+    predict_s = time.perf_counter() - start
+    train_accuracy = float(np.mean(model.predict(X_train) == y_train))
+    final = model[-1] if isinstance(model, Pipeline) else model
+    return accuracy, fit_s, predict_s, train_accuracy, getattr(final, "n_epochs_", np.nan)
 
 
 def run_dataset(name, seeds, cells, default_cells, max_epochs):
-    """Rows (data set, model, seed, accuracy, fit_s, predict_s, note) for one data set."""
+    """One row per model and seed of one data set (see ``timed_score`` for the columns)."""
     from aeon.classification.convolution_based import MiniRocketClassifier
     from aeon.classification.distance_based import KNeighborsTimeSeriesClassifier
 
@@ -149,11 +153,13 @@ def run_dataset(name, seeds, cells, default_cells, max_epochs):
     rows = []
 
     def add(model_name, seed, model, Xa, Xb, note=""):
-        accuracy, fit_s, predict_s = timed_score(model, Xa, y_train, Xb, y_test)
+        accuracy, fit_s, predict_s, train_accuracy, epochs = timed_score(
+            model, Xa, y_train, Xb, y_test)
         rows.append(dict(dataset=name, model=model_name, seed=seed, accuracy=accuracy,
-                         fit_s=fit_s, predict_s=predict_s, note=note))
-        print(f"{name:22s} {model_name:24s} seed {seed}: accuracy {accuracy:.3f}, "
-              f"fit {fit_s:.1f} s", flush=True)
+                         fit_s=fit_s, predict_s=predict_s, train_accuracy=train_accuracy,
+                         epochs=epochs, note=note))
+        print(f"{name:22s} {model_name:24s} seed {seed}: accuracy {accuracy:.3f} "
+              f"(train {train_accuracy:.3f}, {epochs} epochs), fit {fit_s:.1f} s", flush=True)
 
     add(DTW, 0, KNeighborsTimeSeriesClassifier(distance="dtw", n_neighbors=1), X_train, X_test)
     if ragged:
@@ -177,7 +183,8 @@ def summarize(runs):
     models = list(dict.fromkeys(runs["model"]))
     stats = runs.groupby(["dataset", "model"], sort=False).agg(
         mean=("accuracy", "mean"), std=("accuracy", "std"), seeds=("seed", "count"),
-        fit_s=("fit_s", "mean"), predict_s=("predict_s", "mean"))
+        fit_s=("fit_s", "mean"), predict_s=("predict_s", "mean"),
+        train_accuracy=("train_accuracy", "mean"))
     stats["std"] = stats["std"].fillna(0.0)
     datasets = list(dict.fromkeys(runs["dataset"]))
 
@@ -195,12 +202,15 @@ def summarize(runs):
     accuracy.append("| **mean over sets** | "
                     + " | ".join(f"**{per_model[m]:.3f}**" for m in models) + " |")
     seconds = table(lambda s: f"{s['fit_s']:.1f} / {s['predict_s']:.1f}")
+    train = table(lambda s: f"{s['train_accuracy']:.3f}")
     notes = runs.loc[runs["note"].fillna("") != "", ["dataset", "model", "note"]].drop_duplicates()
     seeds = int(runs["seed"].max()) + 1
     text = [f"Test accuracy, mean ± std over {seeds} seed(s) "
             f"({DTW} is deterministic: one fit, std 0):", "", *accuracy, "",
             "Seconds to fit / to predict the test split (mean over seeds; one thread; "
-            f"{DTW} does its work when predicting):", "", *seconds]
+            f"{DTW} does its work when predicting):", "", *seconds, "",
+            "Training accuracy (mean over seeds; is a low test accuracy under- or over-fitting?):",
+            "", *train]
     if len(notes):
         text += ["", "Notes: " + "; ".join(
             f"{r.dataset} / {r.model}: {r.note}" for r in notes.itertuples())]
