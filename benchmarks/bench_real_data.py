@@ -229,7 +229,7 @@ def plot(runs, path):
     models = list(dict.fromkeys(runs["model"]))
     datasets = list(dict.fromkeys(runs["dataset"]))
     means, stds = means.loc[datasets, models], stds.loc[datasets, models]
-    fig, ax = plt.subplots(figsize=(max(6, 1.4 * len(datasets) + 2), 4))
+    fig, ax = plt.subplots(figsize=(max(6, 1.4 * len(datasets) + 2) + 2, 4))
     width = 0.8 / len(models)
     for i, model in enumerate(models):
         ax.bar(np.arange(len(datasets)) + i * width - 0.4 + width / 2, means[model],
@@ -237,7 +237,7 @@ def plot(runs, path):
     ax.set_xticks(np.arange(len(datasets)), datasets, rotation=20, ha="right")
     ax.set_ylabel("test accuracy")
     ax.set_ylim(0, 1.05)
-    ax.legend(fontsize="small", ncol=2, loc="lower left")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
