@@ -41,7 +41,7 @@ Run::
 
     python benchmarks/bench_real_data.py [--datasets ...] [--cells ...]
         [--default-cells ica_lstm] [--seeds 3] [--max-epochs 30] [--out DIR]
-    python benchmarks/bench_real_data.py --quick   # 2 small sets, 1 seed, 3 epochs
+    python benchmarks/bench_real_data.py --quick   # 2 small sets, 1 seed, 3 epochs, about a minute
 
 Writes ``OUT/bench_real_data.csv`` (one row per data set, model and seed:
 test accuracy, fit and predict seconds, training accuracy, epochs trained), ``OUT/bench_real_data.md`` (accuracy
