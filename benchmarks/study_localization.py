@@ -136,7 +136,7 @@ def run_training(name, layout, seed, config, tsr_samples):
 def reference_rows(layout, seed, config):
     """The random map, |X| and the linear reference on the same data."""
     rows = []
-    for name, (scores, info) in run_references(layout, seed, config, recommended=False).items():
+    for name, (scores, info, _) in run_references(layout, seed, config, recommended=False).items():
         rows.append({"layout": layout, "seed": seed, "training": "-", "explainer": name,
                      "n_explained": len(scores), **info, **scores.mean().to_dict()})
     return rows

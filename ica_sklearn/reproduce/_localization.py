@@ -97,9 +97,11 @@ def run_references(layout, seed, config, device="auto", recommended=True):
     Returns
     -------
     results : dict
-        ``name -> (scores, info)`` for every name of :data:`REFERENCE_MODELS`
-        that was run: the per-sample metrics and ``accuracy`` (NaN for the
-        model-free maps), ``fit_seconds``.
+        ``name -> (scores, info, model)`` for every name of
+        :data:`REFERENCE_MODELS` that was run: the per-sample metrics,
+        ``accuracy`` (NaN for the model-free maps) and ``fit_seconds``, and
+        the fitted classifier (None for the model-free maps), e.g. for
+        :func:`sanity_checks`.
 
     Examples
     --------
@@ -109,7 +111,7 @@ def run_references(layout, seed, config, device="auto", recommended=True):
     >>> results = run_references("earlier_box", 0, config, recommended=False)
     >>> sorted(results)
     ['input_magnitude', 'linear_reference', 'random_map']
-    >>> scores, info = results["random_map"]
+    >>> scores, info, model = results["random_map"]
     >>> round(float(scores["saliency_auc"].mean()), 1)
     0.5
     """
@@ -135,7 +137,7 @@ def run_references(layout, seed, config, device="auto", recommended=True):
     for name, (explainer, model, fit_seconds) in explainers.items():
         scores = evaluate_saliency(mask_test, explainer.transform(X_test, y_test))
         accuracy = np.nan if model is None else 100.0 * float(np.mean(model.predict(X_test) == y_test))
-        results[name] = (scores, {"accuracy": accuracy, "fit_seconds": fit_seconds})
+        results[name] = (scores, {"accuracy": accuracy, "fit_seconds": fit_seconds}, model)
     return results
 
 
@@ -173,7 +175,7 @@ def add_aupr_skill(runs):
     )
 
 
-def sanity_checks(layout, seed, config, device="auto", n_explain=100):
+def sanity_checks(layout, seed, config, device="auto", n_explain=100, classifier=None):
     """The two sanity checks of Adebayo et al. (2018) for the recommended setting.
 
     Parameters
@@ -185,6 +187,10 @@ def sanity_checks(layout, seed, config, device="auto", n_explain=100):
     device : str, default="auto"
     n_explain : int, default=100
         Test samples whose maps are compared.
+    classifier : RNNClassifier or None, default=None
+        The recommended setting already fitted on this layout and seed (as
+        :func:`run_references` returns it), so it is not trained again;
+        None trains it.
 
     Returns
     -------
@@ -204,7 +210,9 @@ def sanity_checks(layout, seed, config, device="auto", n_explain=100):
     """
     X_train, X_test, y_train, y_test, _, _ = box_data(layout, seed, config)
     X_explain, y_explain = X_test[:n_explain], y_test[:n_explain]
-    clf = _recommended_classifier(config, seed, device).fit(X_train, y_train)
+    clf = classifier
+    if clf is None:
+        clf = _recommended_classifier(config, seed, device).fit(X_train, y_train)
     explainer_params = dict(EXPLANATION_EXPLAINER_PARAMS)
     model = model_randomization_check(clf, X_explain, y_explain, random_state=seed, **explainer_params)
     model = model.rename(columns={"randomized": "check"})

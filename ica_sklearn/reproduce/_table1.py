@@ -287,6 +287,7 @@ def reproduce_table1(
     if out_dir is not None:
         out_dir = check_output_dir(out_dir, what="out_dir")
     per_sample, runs, figures, references, sanity = [], [], {}, [], None
+    sanity_classifier = None  # the recommended model of the first layout, seed 0
     n_runs = len(layouts) * (len(models) + localization) * seeds + localization
     with _progress(n_runs, progress) as bar:
         for layout in layouts:
@@ -307,7 +308,10 @@ def reproduce_table1(
                 _save_figures({layout: figures[layout]}, out_dir)
             for seed in range(seeds if localization else 0):
                 bar.set_postfix_str(f"{layout} baselines and recommended seed {seed}")
-                for name, (scores, info) in run_references(layout, seed, config, device).items():
+                results = run_references(layout, seed, config, device)
+                if layout == layouts[0] and seed == 0:
+                    sanity_classifier = results["recommended"][2]
+                for name, (scores, info, _) in results.items():
                     key = {"layout": layout, "model": name, "seed": seed}
                     per_sample.append(scores.assign(**key, sample=np.arange(len(scores))))
                     references.append({**key, **scores.mean().to_dict(), **info})
@@ -316,7 +320,7 @@ def reproduce_table1(
                 bar.update()
         if localization:
             bar.set_postfix_str(f"sanity checks {layouts[0]}")
-            sanity = sanity_checks(layouts[0], 0, config, device)
+            sanity = sanity_checks(layouts[0], 0, config, device, classifier=sanity_classifier)
             if out_dir is not None:
                 _write_localization(out_dir, runs, references, sanity, note)
                 _write_tables(out_dir, pd.DataFrame(runs), per_sample, seeds, note)
