@@ -60,6 +60,7 @@ import torch
 from sklearn.pipeline import Pipeline
 
 from ica_sklearn import RNNClassifier, TimeSeriesStandardScaler
+from ica_sklearn.utils._files import atomic_write, atomic_write_text
 
 DATASETS = (  # smallest first, so an interrupted run still has the most sets
     "ItalyPowerDemand",
@@ -239,7 +240,7 @@ def plot(runs, path):
     ax.set_ylim(0, 1.05)
     ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    atomic_write(path, lambda handle: fig.savefig(handle, format="png", dpi=120), what="figure")
     plt.close(fig)
 
 
@@ -264,8 +265,8 @@ def main(argv=None):
     for name in args.datasets:
         rows += run_dataset(name, args.seeds, args.cells, args.default_cells, args.max_epochs)
         runs = pd.DataFrame(rows)
-        runs.to_csv(out / "bench_real_data.csv", index=False)
-        (out / "bench_real_data.md").write_text(summarize(runs), encoding="utf-8")
+        atomic_write_text(out / "bench_real_data.csv", runs.to_csv(index=False), what="table")
+        atomic_write_text(out / "bench_real_data.md", summarize(runs), what="table")
     plot(runs, out / "bench_real_data.png")
     print(summarize(runs))
     print(f"Wrote {out}/bench_real_data.csv, .md, .png")

@@ -66,6 +66,7 @@ from ica_sklearn.reproduce._localization import (
 )
 from ica_sklearn.reproduce._runs import box_data, mean_std_text
 from ica_sklearn.metrics import evaluate_saliency
+from ica_sklearn.utils._files import atomic_write, atomic_write_text
 
 _LONG = {"max_epochs": 30, "stop_at_perfect_train_accuracy": False}
 TRAININGS = {
@@ -174,7 +175,7 @@ def plot(runs, path):
     ax.set_xlabel("mean over layouts and seeds")
     ax.legend(fontsize=7, loc="lower right")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    atomic_write(path, lambda handle: fig.savefig(handle, format="png", dpi=110), what="figure")
     plt.close(fig)
 
 
@@ -202,8 +203,9 @@ def main(argv=None):
                 print(f"{layout} seed {seed} {name}: done", flush=True)
                 runs = pd.DataFrame(rows).rename(columns={"explainer": "model"})
                 runs = add_aupr_skill(runs).rename(columns={"model": "explainer"})
-                runs.to_csv(out / "study_localization.csv", index=False)
-                (out / "study_localization.md").write_text(summarize(runs), encoding="utf-8")
+                csv = runs.to_csv(index=False)
+                atomic_write_text(out / "study_localization.csv", csv, what="table")
+                atomic_write_text(out / "study_localization.md", summarize(runs), what="table")
     plot(runs, out / "study_localization.png")
     print(summarize(runs))
     print(f"Wrote {out}/study_localization.csv, .md, .png")
